@@ -1,0 +1,1 @@
+"""Thin Rasa custom actions: each reads the tracker, calls `bot/`, and answers."""

@@ -1,0 +1,32 @@
+"""What the actions share, built once per process on first use (never at import time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, make_clock
+from bot.facts import ServiceFacts, load_facts
+from bot.records.database import make_engine, make_session_factory
+from bot.settings import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    facts: ServiceFacts
+    clock: Clock
+    sessions: sessionmaker[Session]
+
+
+@lru_cache
+def get_services() -> Services:
+    settings = get_settings()
+    return Services(
+        settings=settings,
+        facts=load_facts(settings.facts_file),
+        clock=make_clock(settings.now),
+        sessions=make_session_factory(make_engine(settings.database_url)),
+    )

@@ -1,0 +1,53 @@
+"""Alembic environment: the URL is set by bot.records.migrations or PCL_DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import pool
+
+from bot.records.database import make_engine
+from bot.records.models import Base
+from bot.settings import PROJECT_ROOT
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = Base.metadata
+
+
+def _database_url() -> str:
+    return (
+        config.get_main_option("sqlalchemy.url")
+        or os.environ.get("PCL_DATABASE_URL")
+        or f"sqlite:///{PROJECT_ROOT / 'var' / 'pcl.db'}"
+    )
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=_database_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(_database_url())
+    engine.pool = pool.NullPool(engine.pool._creator)  # one-off connection for the migration
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

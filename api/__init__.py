@@ -1,0 +1,1 @@
+"""The FastAPI service: web chat, Twilio webhook, IRT review and health."""

@@ -1,0 +1,37 @@
+"""Start the API: check the configuration, migrate the database, then serve."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from bot.facts import load_facts
+from bot.logs import configure_logging
+from bot.records.migrations import upgrade_to_head
+from bot.settings import get_settings
+
+
+def main() -> None:
+    configure_logging()
+    try:
+        settings = get_settings()
+        load_facts(settings.facts_file)
+    except ValueError as error:  # pydantic's ValidationError and FactsError are ValueErrors
+        sys.exit(f"api: configuration error: {error}")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings.database_url)
+
+    from api.main import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        access_log=False,  # api.main logs each request without the client's address
+        log_config=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

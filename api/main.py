@@ -1,0 +1,83 @@
+"""The application factory: routers, middleware and the services built at start-up."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from api.routes import chat, health
+from api.services import AppServices
+from bot.settings import Settings, get_settings
+
+logger = logging.getLogger("api.request")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = AppServices.build(settings)
+        yield
+        await app.state.services.close()
+
+    app = FastAPI(
+        title="Professional Consultation Line",
+        lifespan=lifespan,
+        docs_url=None if settings.env == "production" else "/docs",
+        redoc_url=None,
+    )
+    app.include_router(health.router)
+    app.include_router(chat.router)
+    app.middleware("http")(log_request)
+    app.add_exception_handler(RequestValidationError, unreadable_request)
+    app.add_exception_handler(HTTPException, http_error)
+    return app
+
+
+async def log_request(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """One line per request: method, route, status, time and a pseudonymous conversation id.
+    Never the body, the query string, the client's address or cookies."""
+    started = time.perf_counter()
+    response = await call_next(request)
+    route = request.scope.get("route")
+    path = getattr(route, "path", "unmatched")
+    logger.info(
+        "%s %s %s %.1fms conversation=%s",
+        request.method,
+        path,
+        response.status_code,
+        (time.perf_counter() - started) * 1000,
+        getattr(request.state, "log_id", "-"),
+    )
+    return response
+
+
+UNREADABLE = "Sorry, I couldn't read that message. Please type it again."
+
+
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    status = error.status_code if isinstance(error, HTTPException) else 500
+    if request.url.path.startswith("/chat/api"):
+        return chat.reply(status, UNREADABLE)
+    detail = error.detail if isinstance(error, HTTPException) else "error"
+    headers = getattr(error, "headers", None)
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+async def unreadable_request(request: Request, error: Exception) -> JSONResponse:
+    if request.url.path.startswith("/chat/api"):
+        return chat.reply(422, UNREADABLE)
+    # FastAPI's own shape elsewhere, without echoing the input back.
+    errors = error.errors() if isinstance(error, RequestValidationError) else []
+    detail = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
+    return JSONResponse({"detail": detail}, status_code=422)

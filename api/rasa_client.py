@@ -1,0 +1,54 @@
+"""The API's client for the Rasa server's project channel (token-protected, loopback only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from bot.settings import Settings
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer in time, or answered with an error."""
+
+
+class RasaClient:
+    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
+        self._base = settings.rasa_url.rstrip("/")
+        self._token = settings.rasa_token.get_secret_value()
+        self._headers = {"Authorization": f"Bearer {self._token}"}
+        self._timeout = settings.rasa_timeout_seconds
+        self._http = http or httpx.AsyncClient()
+
+    async def send(self, sender: str, text: str, channel: str) -> list[dict[str, Any]]:
+        """One user turn; returns Rasa's bot messages (text, buttons)."""
+        try:
+            response = await self._http.post(
+                f"{self._base}/webhooks/pcl/webhook",
+                json={"sender": sender, "message": text, "metadata": {"channel": channel}},
+                headers=self._headers,
+                timeout=self._timeout,
+            )
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        if response.status_code != 200:
+            raise RasaUnavailable(f"status {response.status_code}")
+        messages = response.json()
+        if not isinstance(messages, list):
+            raise RasaUnavailable("unexpected reply")
+        return messages
+
+    async def is_ready(self) -> bool:
+        """Rasa answers, accepts the token, and has a model loaded."""
+        try:
+            # Rasa's HTTP API takes its --auth-token as a query parameter.
+            response = await self._http.get(
+                f"{self._base}/status", params={"token": self._token}, timeout=2.0
+            )
+            return response.status_code == 200 and bool(response.json().get("model_id"))
+        except (httpx.HTTPError, ValueError):
+            return False
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,61 @@
+"""Anonymous statistics: what operational managers count without anyone's content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.records.models import AnonymousStatistic
+
+CHANNELS = ("web", "sms")
+
+
+class StatEvent(StrEnum):
+    CONVERSATION_STARTED = "conversation_started"
+    CLOSED_ATTEMPT = "closed_attempt"
+    SCENARIO_ADVICE = "scenario_advice"
+    NAMED_CHILD_CONTACT = "named_child_contact"
+    SIGNIFICANT_HARM = "significant_harm"
+    PUBLIC_REDIRECTED = "public_redirected"
+    DHCFT_OFFERED = "dhcft_offered"
+
+
+@dataclass(frozen=True)
+class StatEntry:
+    event: StatEvent
+    at: datetime
+    channel: str
+    topic: str | None = None
+    suggested_level: str | None = None
+
+
+class StatisticsRepository:
+    """The only code that writes or reads `anonymous_statistics`; the caller owns the
+    transaction."""
+
+    def __init__(self, session: Session, timezone: str = "Europe/London") -> None:
+        self._session = session
+        self._zone = ZoneInfo(timezone)
+
+    def add(self, entry: StatEntry) -> None:
+        local = entry.at.astimezone(self._zone)
+        channel = entry.channel if entry.channel in CHANNELS else "web"
+        self._session.add(
+            AnonymousStatistic(
+                day=local.date(),
+                hour=local.hour,
+                channel=channel,
+                event=entry.event.value,
+                topic=entry.topic,
+                suggested_level=entry.suggested_level,
+            )
+        )
+
+    def count(self, event: StatEvent) -> int:
+        query = select(func.count()).where(AnonymousStatistic.event == event.value)
+        return self._session.scalar(query) or 0

@@ -1,0 +1,84 @@
+"""The project's input channel: the REST channel, behind a bearer token, logging no text.
+
+Rasa's own REST webhook needs no token (the `--auth-token` covers only the HTTP API), and on
+failure it logs the message text. The API is the only client of this channel.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 5000
+
+
+class ProjectInput(InputChannel):
+    """`POST /webhooks/pcl/webhook` with `Authorization: Bearer $PCL_RASA_TOKEN` and JSON
+    `{"sender": id, "message": text, "metadata": {"channel": "web" | "sms"}}`."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "pcl"
+
+    def __init__(self, token: Optional[Text] = None) -> None:
+        self.token = token or os.environ.get("PCL_RASA_TOKEN", "")
+        if not self.token:
+            raise ValueError("PCL_RASA_TOKEN must be set for the pcl input channel")
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "InputChannel":
+        return cls((credentials or {}).get("token"))
+
+    def _authorised(self, request: Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        given = header[len("Bearer ") :] if header.startswith("Bearer ") else ""
+        return hmac.compare_digest(given.encode(), self.token.encode())
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("pcl_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self._authorised(request):
+                return response.json({"error": "unauthorised"}, status=401)
+            body = request.json if isinstance(request.json, dict) else {}
+            sender = body.get("sender")
+            text = body.get("message")
+            if not isinstance(sender, str) or not sender or not isinstance(text, str):
+                return response.json({"error": "sender and message are required"}, status=400)
+            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text[:MAX_TEXT_CHARS],
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
+                )
+            except CancelledError:
+                logger.error("pcl.message.timeout")
+            except Exception as error:  # the text is never logged: only the error's type
+                logger.error("pcl.message.failure %s", type(error).__name__)
+                return response.json({"error": "processing failed"}, status=500)
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,40 @@
+"""One real stack per test session, shared by every end-to-end test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.chat import WebChat
+from tests.support.outbound import OutboundRecorder
+from tests.support.stack import ROOT, Stack
+
+
+@pytest.fixture(scope="session")
+def outbound() -> Iterator[OutboundRecorder]:
+    with OutboundRecorder() as recorder:
+        yield recorder
+
+
+@pytest.fixture(scope="session")
+def stack(outbound: OutboundRecorder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data_dir: Path = tmp_path_factory.mktemp("stack")
+    stack = Stack(data_dir=data_dir, proxy_url=outbound.url)
+    try:
+        stack.start_all()
+        yield stack
+    finally:
+        stack.stop_all()
+    assert outbound.attempts == [], f"a process tried to leave the machine: {outbound.attempts}"
+
+
+@pytest.fixture
+def chat(stack: Stack) -> Iterator[WebChat]:
+    session = WebChat(stack.api_url)
+    yield session
+    session.close()
+
+
+__all__ = ["ROOT"]

@@ -1,0 +1,158 @@
+"""The real stack for end-to-end tests: the Procfile's three processes, started on free ports
+with a temporary data directory, exactly as `make run` starts them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PROCESSES = ("rasa", "actions", "api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def procfile_commands() -> dict[str, str]:
+    commands = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, command = line.split(":", 1)
+            commands[name.strip()] = command.strip()
+    return commands
+
+
+def current_model() -> Path:
+    if os.environ.get("PCL_MODEL"):
+        return ROOT / os.environ["PCL_MODEL"]
+    models = sorted((ROOT / "models").glob("pcl-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise RuntimeError("no trained model: run the tests through `make test`")
+    return models[-1]
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    proxy_url: str
+    database_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ports = {name: free_port() for name in PROCESSES}
+        self.token = secrets.token_urlsafe(32)
+        self.hmac_key = secrets.token_urlsafe(32)
+        self.log_dir = self.data_dir / "logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.database_url = self.database_url or f"sqlite:///{self.data_dir / 'pcl.db'}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['api']}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['rasa']}"
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("PCL_")}
+        base.update(
+            PYTHONPATH=str(ROOT),
+            RASA_TELEMETRY_ENABLED="false",
+            TF_CPP_MIN_LOG_LEVEL="2",
+            SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            HTTP_PROXY=self.proxy_url,
+            HTTPS_PROXY=self.proxy_url,
+            http_proxy=self.proxy_url,
+            https_proxy=self.proxy_url,
+            NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
+            PCL_ENV="test",
+            PCL_DATA_DIR=str(self.data_dir),
+            PCL_DATABASE_URL=self.database_url or "",
+            PCL_MODEL=str(current_model()),
+            PCL_RASA_TOKEN=self.token,
+            PCL_HMAC_KEY=self.hmac_key,
+            PCL_RASA_PORT=str(self.ports["rasa"]),
+            PCL_RASA_URL=self.rasa_url,
+            PCL_ACTION_SERVER_PORT=str(self.ports["actions"]),
+            PCL_ACTION_SERVER_URL=f"http://127.0.0.1:{self.ports['actions']}",
+            PCL_API_PORT=str(self.ports["api"]),
+        )
+        base.update(self.extra_env)
+        base.update(overrides)
+        return base
+
+    def start(self, name: str, **env_overrides: str) -> None:
+        command = procfile_commands()[name]
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
+            ["bash", "-c", "exec " + command],
+            cwd=ROOT,
+            env=self.env(**env_overrides),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a kill takes its children
+        )
+
+    def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def restart(self, name: str, **env_overrides: str) -> None:
+        self.stop(name)
+        self.start(name, **env_overrides)
+        self.wait_healthy()
+
+    def start_all(self) -> None:
+        for name in PROCESSES:
+            self.start(name)
+        self.wait_healthy()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def wait_healthy(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited: see {self.log_dir / (name + '.log')}")
+            try:
+                response = httpx.get(self.api_url + "/healthz", timeout=5)
+                if response.status_code == 200:
+                    return
+                last = response.text
+            except httpx.HTTPError as error:
+                last = repr(error)
+            time.sleep(0.5)
+        raise RuntimeError(f"the stack did not become healthy in {timeout} s: {last}")
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in self.log_dir.glob("*.log"))
+
+    def describe(self) -> str:
+        return shlex.join([f"{k}={v}" for k, v in self.ports.items()])
