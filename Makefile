@@ -84,8 +84,9 @@ $(MODEL): $(RASA_STAMP) $(wildcard $(MODEL_INPUTS))
 
 var/dev.env: | $(APP_STAMP)
 	@mkdir -p var
-	@umask 077 && $(PY) -c 'import secrets; \
-	  print("PCL_RASA_TOKEN=" + secrets.token_urlsafe(32)); print("PCL_HMAC_KEY=" + secrets.token_urlsafe(32))' > $@
+	@umask 077 && $(PY) -c 'import secrets; from bot.records.crypto import generate_key; \
+	  print("PCL_RASA_TOKEN=" + secrets.token_urlsafe(32)); print("PCL_HMAC_KEY=" + secrets.token_urlsafe(32)); \
+	  print("PCL_ENCRYPTION_KEYS=" + generate_key()); print("PCL_BLIND_INDEX_KEY=" + generate_key())' > $@
 	@echo "==> Generated development secrets in $@"
 
 run: setup $(MODEL) var/dev.env

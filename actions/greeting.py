@@ -1,15 +1,16 @@
-"""The greeting: what the line is, and whether it is open now."""
+"""The greeting, and the closed message for a conversation begun outside the line's hours."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.services import get_services
-from bot.hours import describe_opening_hours
+from actions.common import facts, latest_intent, now, say
+from bot import messages
+from bot.consultation import DHCFT, role_from
 
 
 class ActionGreet(Action):
@@ -19,14 +20,20 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        facts = get_services().facts
-        hours = describe_opening_hours(facts)
-        state = "open now" if tracker.get_slot("line_open") else "closed now"
-        dispatcher.utter_message(
-            text=(
-                f"Hello. This is {facts.council.name}'s {facts.council.service_name}, "
-                f"for professionals worried about a child. We're {state}: "
-                f"our hours are {hours}."
+        if not tracker.get_slot("line_open"):
+            say(dispatcher, messages.closed(facts(), now()))
+            return []
+        if tracker.get_slot("consultation_done"):
+            dispatcher.utter_message(
+                text="Hello again. Type 'start again' to begin a new consultation."
             )
-        )
-        return []
+            return []
+        say(dispatcher, [messages.welcome(facts())])
+        # An opening such as "I'm a DSL at…" already answers the first question.
+        intent = latest_intent(tracker)
+        role = role_from(intent, "") if intent in ("professional", "dhcft_health_staff") else None
+        if role is None or tracker.get_slot("role_type"):
+            return []
+        if role == DHCFT:
+            say(dispatcher, [messages.dhcft_offer(facts())])
+        return [SlotSet("role_type", role)]

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, make_clock
 from bot.facts import ServiceFacts, load_facts
+from bot.records.contacts import ContactRepository
+from bot.records.crypto import FieldCipher
 from bot.records.database import make_engine, make_session_factory
 from bot.settings import Settings, get_settings
 
@@ -19,6 +21,10 @@ class Services:
     facts: ServiceFacts
     clock: Clock
     sessions: sessionmaker[Session]
+    cipher: FieldCipher
+
+    def contacts(self, session: Session) -> ContactRepository:
+        return ContactRepository(session, self.cipher, self.clock, self.facts.timezone)
 
 
 @lru_cache
@@ -29,4 +35,8 @@ def get_services() -> Services:
         facts=load_facts(settings.facts_file),
         clock=make_clock(settings.now),
         sessions=make_session_factory(make_engine(settings.database_url)),
+        cipher=FieldCipher(
+            settings.encryption_keys.get_secret_value(),
+            settings.blind_index_key.get_secret_value(),
+        ),
     )

@@ -44,9 +44,7 @@ class ProjectInput(InputChannel):
         given = header[len("Bearer ") :] if header.startswith("Bearer ") else ""
         return hmac.compare_digest(given.encode(), self.token.encode())
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("pcl_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -92,7 +92,7 @@ async def post_message(
     messages = [_bot_message(m) for m in raw_messages if isinstance(m, dict)]
     if not any(m.text or m.buttons for m in messages):
         # Never silence: no reply means a part of the stack failed, so give the urgent routes.
-        result = reply(503, assistant_unavailable(services.facts))
+        result = reply(503, assistant_unavailable(services.facts, services.clock.now()))
         _set_cookie(result, conversation, secure)
         return result
     _set_cookie(response, conversation, secure)

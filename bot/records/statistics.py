@@ -23,6 +23,7 @@ class StatEvent(StrEnum):
     SIGNIFICANT_HARM = "significant_harm"
     PUBLIC_REDIRECTED = "public_redirected"
     DHCFT_OFFERED = "dhcft_offered"
+    FEEDBACK = "feedback"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.records.crypto import generate_key
 from tests.support.stack import ROOT
 
 
@@ -16,6 +17,8 @@ def start(module: str, tmp_path: Path, **env: str) -> subprocess.CompletedProces
         PYTHONPATH=str(ROOT),
         PCL_RASA_TOKEN="t" * 40,
         PCL_HMAC_KEY="k" * 40,
+        PCL_ENCRYPTION_KEYS=generate_key(),
+        PCL_BLIND_INDEX_KEY=generate_key(),
         PCL_DATABASE_URL=f"sqlite:///{tmp_path / 'pcl.db'}",
         PCL_DATA_DIR=str(tmp_path),
         PCL_API_PORT="1",  # never reached: the checks come first

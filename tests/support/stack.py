@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from bot.records.crypto import generate_key
+
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ("rasa", "actions", "api")
 
@@ -56,6 +58,8 @@ class Stack:
         self.ports = {name: free_port() for name in PROCESSES}
         self.token = secrets.token_urlsafe(32)
         self.hmac_key = secrets.token_urlsafe(32)
+        self.encryption_key = generate_key()
+        self.blind_index_key = generate_key()
         self.log_dir = self.data_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.database_url = self.database_url or f"sqlite:///{self.data_dir / 'pcl.db'}"
@@ -87,6 +91,8 @@ class Stack:
             PCL_MODEL=str(current_model()),
             PCL_RASA_TOKEN=self.token,
             PCL_HMAC_KEY=self.hmac_key,
+            PCL_ENCRYPTION_KEYS=self.encryption_key,
+            PCL_BLIND_INDEX_KEY=self.blind_index_key,
             PCL_RASA_PORT=str(self.ports["rasa"]),
             PCL_RASA_URL=self.rasa_url,
             PCL_ACTION_SERVER_PORT=str(self.ports["actions"]),

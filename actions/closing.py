@@ -1,0 +1,87 @@
+"""Steps 7 and 8: the advice (suggested level, reasons, next steps), the record (a contact for a
+named child; only an anonymous statistic for a scenario), the close and the feedback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import buttons, channel, facts, now, say
+from actions.privacy import forget_conversation
+from actions.records import contact_from, save_contact
+from actions.stats import record_stat
+from bot import messages
+from bot.consultation import NAMED_CHILD, PUBLIC, THRESHOLD_SLOTS
+from bot.levels import suggest_level
+from bot.records.statistics import StatEvent
+
+FEEDBACK_BUTTONS = [("Yes, it helped", "/affirm"), ("No", "/deny")]
+
+
+class ActionSubmitConsultation(Action):
+    def name(self) -> str:
+        return "action_submit_consultation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot("consultation_done") or not tracker.get_slot("role_type"):
+            return []  # nothing new to advise on
+        if tracker.get_slot("role_type") == PUBLIC:
+            say(dispatcher, messages.public_routes(facts(), now()))
+            record_stat(StatEvent.PUBLIC_REDIRECTED, channel(tracker))
+            return [SlotSet("consultation_done", True)]
+
+        harm = bool(tracker.get_slot("significant_harm"))
+        danger = bool(tracker.get_slot("immediate_danger"))
+        answers = {s.removeprefix("q_"): tracker.get_slot(s) for s in THRESHOLD_SLOTS}
+        suggestion = suggest_level(
+            {k: v for k, v in answers.items() if v}, significant_harm=harm, immediate_danger=danger
+        )
+        advice = messages.advice(facts(), suggestion)
+        say(dispatcher, advice)
+
+        reference = tracker.get_slot("contact_reference")
+        topic = tracker.get_slot("topic")
+        if tracker.get_slot("consultation_type") == NAMED_CHILD:
+            categories = list(tracker.get_slot("harm_categories") or [])
+            contact = contact_from(
+                tracker,
+                suggestion=suggestion,
+                significant_harm=harm,
+                immediate_danger=danger,
+                harm_categories=categories,
+                advice_given="\n".join(advice),
+            )
+            reference = save_contact(contact, reference)
+            if not tracker.get_slot("contact_reference"):
+                record_stat(
+                    StatEvent.NAMED_CHILD_CONTACT, channel(tracker), topic, suggestion.level.value
+                )
+        else:
+            record_stat(StatEvent.SCENARIO_ADVICE, channel(tracker), topic, suggestion.level.value)
+        say(dispatcher, messages.closing(reference))
+        dispatcher.utter_message(text=messages.FEEDBACK_QUESTION, buttons=buttons(FEEDBACK_BUTTONS))
+        return [
+            SlotSet("consultation_done", True),
+            SlotSet("suggested_level", suggestion.level.value),
+            SlotSet("contact_reference", reference),
+        ]
+
+
+class ActionFeedback(Action):
+    def name(self) -> str:
+        return "action_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        helpful = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        record_stat(
+            StatEvent.FEEDBACK, channel(tracker), topic="helpful" if helpful else "not_helpful"
+        )
+        dispatcher.utter_message(text="Thank you for your feedback. " + messages.goodbye(facts()))
+        return forget_conversation()

@@ -1,0 +1,56 @@
+"""Small helpers every action uses: the clock, the facts, the tracker's answers, replies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services import get_services
+from bot.consultation import ConsultationState
+from bot.facts import ServiceFacts
+
+
+def now() -> datetime:
+    return get_services().clock.now()
+
+
+def facts() -> ServiceFacts:
+    return get_services().facts
+
+
+def say(dispatcher: CollectingDispatcher, texts: Iterable[str]) -> None:
+    for text in texts:
+        dispatcher.utter_message(text=text)
+
+
+def buttons(choices: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"title": title, "payload": payload} for title, payload in choices]
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def channel(tracker: Tracker) -> str:
+    return tracker.get_slot("channel") or "web"
+
+
+def state_of(tracker: Tracker, **changes: Any) -> ConsultationState:
+    """The consultation's state from the tracker's slots, with this turn's changes."""
+    slots = {
+        "line_open": bool(tracker.get_slot("line_open")),
+        "role_type": tracker.get_slot("role_type"),
+        "consultation_type": tracker.get_slot("consultation_type"),
+        "significant_harm": bool(tracker.get_slot("significant_harm")),
+        "done": bool(tracker.get_slot("consultation_done")),
+    }
+    slots.update(changes)
+    return ConsultationState(**slots)

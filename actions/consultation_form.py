@@ -1,0 +1,257 @@
+"""The consultation form: which answer is asked next (bot.consultation), how each answer is
+checked, and the threshold questions with their buttons (bot.levels)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import buttons, channel, facts, latest_intent, now, say, state_of
+from actions.records import child_dob_slot
+from actions.stats import record_stat
+from bot import messages
+from bot.consultation import (
+    DHCFT,
+    NAMED_CHILD,
+    SCENARIO,
+    consultation_type_from,
+    family_aware_from,
+    required_slots,
+    role_from,
+)
+from bot.identifiers import identifying_details
+from bot.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
+from bot.records.statistics import StatEvent
+from bot.validation import clean_text, find_postcode, parse_child_dob, parse_email, parse_uk_phone
+
+MAX_ANSWER_CHARS = 500
+MAX_CONCERN_CHARS = 2000
+Result = dict[str, Any]
+
+
+def _rejected(
+    slot: str, problem: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Result:
+    """Ask again politely; the second miss in a row also gives the human routes."""
+    misses = int(tracker.get_slot("misunderstood") or 0) + 1
+    dispatcher.utter_message(text=problem)
+    if misses >= 2:
+        say(dispatcher, messages.speak_to_someone(facts(), now()))
+        misses = 0
+    return {slot: None, "misunderstood": float(misses)}
+
+
+def _accepted(slot: str, value: Any, **more: Any) -> Result:
+    return {slot: value, "misunderstood": 0.0, **more}
+
+
+def _free_text(slot: str, value: Any, what: str, dispatcher: Any, tracker: Tracker) -> Result:
+    text = clean_text(str(value or ""), max_chars=MAX_ANSWER_CHARS)
+    if not text:
+        return _rejected(slot, f"Sorry, I need {what}.", dispatcher, tracker)
+    return _accepted(slot, text)
+
+
+class ValidateConsultationForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_consultation_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        return required_slots(state_of(tracker))
+
+    def validate_role_type(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        role = role_from(latest_intent(tracker), str(value or ""))
+        if role is None:
+            return _rejected(
+                "role_type", "Sorry, please choose one of the options.", dispatcher, tracker
+            )
+        if role == DHCFT:
+            dispatcher.utter_message(text=messages.dhcft_offer(facts()))
+            record_stat(StatEvent.DHCFT_OFFERED, channel(tracker))
+        return _accepted("role_type", role)
+
+    def validate_caller_name(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        return _free_text("caller_name", value, "your name", dispatcher, tracker)
+
+    def validate_caller_role(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        return _free_text("caller_role", value, "your role", dispatcher, tracker)
+
+    def validate_caller_agency(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        return _free_text("caller_agency", value, "your organisation", dispatcher, tracker)
+
+    def validate_caller_address(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        text = clean_text(str(value or ""), max_chars=MAX_ANSWER_CHARS)
+        email = parse_email(text)
+        if email:
+            return _accepted("caller_address", email)
+        if find_postcode(text):
+            return _accepted("caller_address", text)
+        return _rejected(
+            "caller_address",
+            "Sorry, I need a postal address with its postcode (for example DE1 2FS), or a "
+            "secure email address.",
+            dispatcher,
+            tracker,
+        )
+
+    def validate_caller_phone(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        number = parse_uk_phone(str(value or ""))
+        if number:
+            return _accepted("caller_phone", number)
+        return _rejected(
+            "caller_phone",
+            "Sorry, that doesn't look like a UK telephone number. Please give a landline or "
+            "mobile number, for example 01332 123456.",
+            dispatcher,
+            tracker,
+        )
+
+    def validate_consultation_type(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        kind = consultation_type_from(latest_intent(tracker), str(value or ""))
+        if kind is None:
+            return _rejected(
+                "consultation_type",
+                "Sorry, please choose 'Named child' or 'Scenario'.",
+                dispatcher,
+                tracker,
+            )
+        return _accepted("consultation_type", kind)
+
+    def validate_child_name(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        return _free_text("child_name", value, "the child's name", dispatcher, tracker)
+
+    def validate_child_dob(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        result = parse_child_dob(str(value or ""), now().date())
+        if result.problem:
+            return _rejected("child_dob", result.problem, dispatcher, tracker)
+        return _accepted(
+            "child_dob", child_dob_slot(result.date_of_birth, result.age_years, result.unborn)
+        )
+
+    def validate_child_address(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        return _free_text("child_address", value, "the child's address", dispatcher, tracker)
+
+    def validate_child_setting(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        return _free_text(
+            "child_setting", value, "the child's school or setting", dispatcher, tracker
+        )
+
+    def validate_child_carers(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        return _free_text(
+            "child_carers", value, "the child's parents or carers", dispatcher, tracker
+        )
+
+    def validate_concern(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        text = clean_text(str(value or ""), max_chars=MAX_CONCERN_CHARS)
+        if not text:
+            return _rejected("concern", "Sorry, please tell me your concern.", dispatcher, tracker)
+        result = _accepted("concern", text)
+        intent = latest_intent(tracker)
+        if intent == "domestic_abuse":
+            say(dispatcher, messages.domestic_abuse_route(facts()))
+            result["topic"] = "domestic_abuse"
+        elif intent == "adult_concern":
+            say(dispatcher, messages.adult_route(facts()))
+            result["topic"] = "adult"
+        if tracker.get_slot("consultation_type") == SCENARIO:
+            found = identifying_details(text, now().date())
+            if found:
+                dispatcher.utter_message(text=messages.scenario_became_named(found))
+                result["consultation_type"] = NAMED_CHILD
+        return result
+
+    def validate_family_aware(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        answer = family_aware_from(latest_intent(tracker), str(value or ""))
+        if answer is None:
+            return _rejected(
+                "family_aware", "Sorry, please choose one of the options.", dispatcher, tracker
+            )
+        return _accepted("family_aware", answer)
+
+    def _threshold(self, key: str, value: Any, dispatcher: Any, tracker: Tracker) -> Result:
+        answer = normalise_answer(key, str(value or ""))
+        if answer is None:
+            return _rejected(
+                f"q_{key}", "Sorry, please choose one of the options.", dispatcher, tracker
+            )
+        return _accepted(f"q_{key}", answer)
+
+    def validate_q_harm(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        return self._threshold("harm", value, dispatcher, tracker)
+
+    def validate_q_needs(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        return self._threshold("needs", value, dispatcher, tracker)
+
+    def validate_q_support(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        return self._threshold("support", value, dispatcher, tracker)
+
+    def validate_q_consent(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        return self._threshold("consent", value, dispatcher, tracker)
+
+
+class _AskThresholdQuestion(Action):
+    """Asks one threshold question with a button for each choice (free text works too)."""
+
+    key = ""
+
+    def name(self) -> str:
+        return f"action_ask_q_{self.key}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        question = QUESTIONS_BY_KEY[self.key]
+        dispatcher.utter_message(
+            text=question.text,
+            buttons=buttons((choice.title, choice.value) for choice in question.choices),
+        )
+        return []
+
+
+# One asking action per question, named action_ask_q_<key> as Rasa's forms expect. (Written
+# out, not made in a loop: the action server's worker processes import them by name.)
+class ActionAskQHarm(_AskThresholdQuestion):
+    key = "harm"
+
+
+class ActionAskQNeeds(_AskThresholdQuestion):
+    key = "needs"
+
+
+class ActionAskQSupport(_AskThresholdQuestion):
+    key = "support"
+
+
+class ActionAskQConsent(_AskThresholdQuestion):
+    key = "consent"
+
+
+assert {c.key for c in _AskThresholdQuestion.__subclasses__()} == {
+    q.key for q in THRESHOLD_QUESTIONS
+}, "every threshold question needs its asking action"

@@ -1,0 +1,70 @@
+"""The caller's controls at any point: stop, start again, and what happens when the assistant
+does not understand (a rephrase request, then the human routes: never a guess)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import facts, now, say
+from actions.privacy import forget_conversation
+from bot import messages
+
+
+class ActionStop(Action):
+    def name(self) -> str:
+        return "action_stop"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        reference = tracker.get_slot("contact_reference")
+        if reference:
+            dispatcher.utter_message(
+                text=f"OK, I've stopped. Contact {reference} is kept for the IRT."
+            )
+        else:
+            dispatcher.utter_message(text="OK, I've stopped.")
+        dispatcher.utter_message(text=messages.goodbye(facts()))
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *forget_conversation()]
+
+
+class ActionRestart(Action):
+    def name(self) -> str:
+        return "action_restart"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        # Starting again is a new conversation: this one is forgotten, not just reset.
+        dispatcher.utter_message(
+            text="OK, I've cleared this conversation. Send any message to start again."
+        )
+        return [ActiveLoop(None), AllSlotsReset(), *forget_conversation()]
+
+
+class ActionFallback(Action):
+    """The first miss asks for a rephrase; the second in a row gives the human routes."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        misses = int(tracker.get_slot("misunderstood") or 0) + 1
+        if misses >= 2:
+            say(dispatcher, messages.human_routes(facts(), now()))
+            return [SlotSet("misunderstood", 0.0)]
+        dispatcher.utter_message(text=messages.rephrase())
+        return [SlotSet("misunderstood", float(misses))]
+
+
+class ActionDefaultFallback(ActionFallback):
+    """Rasa's own fallback (no rule applies) behaves the same way."""
+
+    def name(self) -> str:
+        return "action_default_fallback"

@@ -1,0 +1,85 @@
+"""Answers that leave the consultation where it was: help, hours, privacy, "make a referral",
+"speak to someone", out of scope; and the routes elsewhere: public, adults, domestic abuse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import buttons, channel, facts, latest_intent, now, say
+from actions.stats import record_stat
+from bot import messages
+from bot.records.statistics import StatEvent
+
+OUT_OF_SCOPE = (
+    "Sorry, I can only help professionals with concerns about a child. For other council "
+    "services, please see the council's website."
+)
+
+
+class ActionAnswerDigression(Action):
+    def name(self) -> str:
+        return "action_answer_digression"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        service, at = facts(), now()
+        answers = {
+            "help": [messages.help_text(service)],
+            "ask_hours": [messages.hours_text(service, at)],
+            "ask_privacy": [messages.privacy_text()],
+            "make_referral": messages.not_a_referral(service, at),
+            "speak_to_someone": messages.speak_to_someone(service, at),
+        }
+        say(dispatcher, answers.get(latest_intent(tracker) or "", [OUT_OF_SCOPE]))
+        return []
+
+
+class ActionPublicRoutes(Action):
+    """Rule 13: the line is for professionals."""
+
+    def name(self) -> str:
+        return "action_public_routes"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, messages.public_routes(facts(), now()))
+        record_stat(StatEvent.PUBLIC_REDIRECTED, channel(tracker))
+        return [SlotSet("role_type", "public"), SlotSet("consultation_done", True)]
+
+
+class ActionAdultRoute(Action):
+    """Rule 9: the s.42 test and the adults' route; then Think Family."""
+
+    def name(self) -> str:
+        return "action_adult_route"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, messages.adult_route(facts()))
+        dispatcher.utter_message(
+            text=messages.THINK_FAMILY_QUESTION,
+            buttons=buttons([("Yes, there are children", "/affirm"), ("No children", "/deny")]),
+        )
+        return [SlotSet("topic", "adult")]
+
+
+class ActionDomesticAbuseRoute(Action):
+    """Rule 10: the notification route, then the child's threshold questions as usual."""
+
+    def name(self) -> str:
+        return "action_domestic_abuse_route"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, messages.domestic_abuse_route(facts()))
+        if not tracker.get_slot("line_open") and not tracker.get_slot("significant_harm"):
+            say(dispatcher, messages.line_closed_reminder(facts(), now()))
+        return [SlotSet("topic", "domestic_abuse")]

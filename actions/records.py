@@ -1,0 +1,95 @@
+"""The named-child contact from the tracker's answers: created early by a significant-harm
+handoff (so the IRT sees it at once) or at the end, and completed as the answers come in."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+
+from rasa_sdk import Tracker
+
+from actions.common import channel, now
+from actions.services import get_services
+from bot.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
+from bot.levels import Suggestion
+from bot.records.contacts import CallerDetails, ChildDetails, NewContact
+
+DOB_AGE_PREFIX = "age "
+DOB_UNBORN = "unborn"
+
+
+def child_dob_slot(date_of_birth: date | None, age_years: int | None, unborn: bool) -> str:
+    """How a validated date of birth, age or "unborn" is kept in the `child_dob` slot."""
+    if unborn:
+        return DOB_UNBORN
+    if date_of_birth is not None:
+        return date_of_birth.isoformat()
+    return f"{DOB_AGE_PREFIX}{age_years}"
+
+
+def _child(tracker: Tracker) -> ChildDetails:
+    dob = tracker.get_slot("child_dob") or ""
+    born = age = None
+    if dob.startswith(DOB_AGE_PREFIX):
+        age = int(dob.removeprefix(DOB_AGE_PREFIX))
+    elif dob and dob != DOB_UNBORN:
+        born = date.fromisoformat(dob)
+    return ChildDetails(
+        name=tracker.get_slot("child_name"),
+        date_of_birth=born,
+        age_years=age,
+        unborn=dob == DOB_UNBORN,
+        address=tracker.get_slot("child_address"),
+        setting=tracker.get_slot("child_setting"),
+        carers=tracker.get_slot("child_carers"),
+    )
+
+
+def _caller(tracker: Tracker) -> CallerDetails:
+    name, role, agency, address, phone = (tracker.get_slot(s) for s in CALLER_SLOTS)
+    email = address if address and "@" in address else None
+    return CallerDetails(
+        name=name, role=role, agency=agency, address=address, phone=phone, email=email
+    )
+
+
+def contact_from(
+    tracker: Tracker,
+    *,
+    suggestion: Suggestion | None,
+    significant_harm: bool,
+    immediate_danger: bool,
+    harm_categories: list[str],
+    advice_given: str | None,
+) -> NewContact:
+    answers = {s.removeprefix("q_"): tracker.get_slot(s) for s in THRESHOLD_SLOTS}
+    return NewContact(
+        channel=channel(tracker),
+        created_at=now(),
+        caller=_caller(tracker),
+        child=_child(tracker),
+        concern=tracker.get_slot("concern"),
+        family_aware=tracker.get_slot("family_aware"),
+        threshold_answers={k: v for k, v in answers.items() if v},
+        suggested_level=suggestion.level.value if suggestion else None,
+        level_reasons=list(suggestion.reasons) if suggestion else [],
+        next_steps=list(suggestion.next_steps) if suggestion else [],
+        significant_harm=significant_harm,
+        immediate_danger=immediate_danger,
+        harm_categories=harm_categories,
+        advice_given=advice_given,
+    )
+
+
+def save_contact(contact: NewContact, reference: str | None) -> str:
+    """Create the contact, or complete the one created earlier; returns its reference."""
+    services = get_services()
+    with services.sessions.begin() as session:
+        contacts = services.contacts(session)
+        if reference is None:
+            return contacts.create(contact)
+        # Completing an early contact: every answer now known, but not its creation time.
+        changes = {f.name: getattr(contact, f.name) for f in fields(contact)}
+        del changes["created_at"]
+        contacts.update(reference, **changes)
+        return reference

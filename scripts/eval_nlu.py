@@ -1,0 +1,320 @@
+"""Evaluate the NLU pipeline on held-out messages it never saw (SPEC §3, "Safety first").
+
+    .venv/bin/python scripts/eval_nlu.py [--config config.yml] [--heldout FILE ...]
+                                         [--json OUT] [--strict]
+
+Trains an NLU model with the given config on `data/nlu` only (in a temporary directory, with
+an empty Rasa cache so the training time is honest), parses every held-out message with it,
+and prints:
+
+- per-intent precision, recall and F1 and the macro-F1 (the intent Rasa hands the dialogue,
+  after the FallbackClassifier: `nlu_fallback` counts as a wrong answer);
+- the recall of significant-harm and immediate-danger messages: by the classifier alone (its
+  intent is `significant_harm` or `immediate_danger`), by the phrase safety net alone
+  (`bot.harm_signals.detect(text).significant_harm`), and by both together, which is what
+  the conversation acts on; the missed messages are listed with their text (the held-out
+  sets are synthetic test data, never caller data);
+- how often the net fires on messages that are not about harm (the price of its recall);
+- the training time.
+
+Targets: harm recall (classifier + net) 1.00, macro-F1 >= 0.90. With `--strict` the exit
+status is 1 when a target is missed; without it the script only reports.
+
+Runs on the project's Python 3.11 environment; the training and parsing run in one Python
+3.10 subprocess under `.venv-rasa`. A held-out file that does not exist is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+HARM_INTENTS = frozenset({"significant_harm", "immediate_danger"})
+FALLBACK_INTENT = "nlu_fallback"
+TARGET_HARM_RECALL = 1.0
+TARGET_MACRO_F1 = 0.90
+
+# Runs under .venv-rasa (Python 3.10): trains on the NLU data, parses the held-out messages.
+# argv: config, nlu data dir, domain (or ""), output dir, result JSON, held-out files...
+_RASA_HELPER = r"""
+import asyncio, json, logging, sys, time, warnings
+warnings.filterwarnings("ignore")
+logging.disable(logging.WARNING)
+config, nlu_data, domain, out_dir, result_path, *heldout = sys.argv[1:]
+
+from rasa.model_training import train_nlu
+from rasa.shared.nlu.training_data.loading import load_data
+
+started = time.perf_counter()
+model_path = train_nlu(config=config, nlu_data=nlu_data, output=out_dir,
+                       fixed_model_name="eval-nlu", domain=domain or None)
+train_seconds = time.perf_counter() - started
+if not model_path:
+    sys.exit("training produced no model")
+
+from rasa.core.agent import Agent
+
+agent = Agent.load(model_path)
+
+async def parse_all(items):
+    results = []
+    for item in items:
+        parsed = await agent.parse_message(item["text"])
+        ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
+        results.append({
+            **item,
+            "predicted": parsed["intent"]["name"],
+            "confidence": parsed["intent"].get("confidence"),
+            "top_intent": ranking[0]["name"] if ranking else None,
+            "top_confidence": ranking[0]["confidence"] if ranking else None,
+        })
+    return results
+
+items = []
+for path in heldout:
+    for example in load_data(path).intent_examples:
+        items.append({"file": path, "text": example.get("text"), "intent": example.get("intent")})
+
+started = time.perf_counter()
+predictions = asyncio.run(parse_all(items))
+parse_seconds = time.perf_counter() - started
+with open(result_path, "w", encoding="utf-8") as handle:
+    json.dump({"train_seconds": train_seconds, "parse_seconds": parse_seconds,
+               "predictions": predictions}, handle)
+"""
+
+
+def run_rasa(config: Path, heldout: list[Path]) -> dict[str, Any]:
+    """Train with `config` on data/nlu and parse every held-out message; the helper's JSON."""
+    if not RASA_PYTHON.exists():
+        sys.exit(f"{RASA_PYTHON} not found: run `make setup` first")
+    domain = ROOT / "domain.yml"
+    with tempfile.TemporaryDirectory(prefix="eval-nlu-") as tmp:
+        env = {
+            **os.environ,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            # An empty cache: nothing is reused from an earlier training, so the time is real.
+            "RASA_CACHE_DIRECTORY": str(Path(tmp) / "cache"),
+            "PYTHONPATH": str(ROOT),
+        }
+        result_path = Path(tmp) / "result.json"
+        command = [
+            str(RASA_PYTHON),
+            "-c",
+            _RASA_HELPER,
+            str(config),
+            str(ROOT / "data" / "nlu"),
+            str(domain) if domain.exists() else "",
+            str(Path(tmp) / "models"),
+            str(result_path),
+            *map(str, heldout),
+        ]
+        completed = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+            command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        if completed.returncode != 0 or not result_path.exists():
+            sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-8000:])
+            sys.exit(f"training or parsing failed (exit status {completed.returncode})")
+        return json.loads(result_path.read_text(encoding="utf-8"))
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+def intent_scores(gold: list[str], predicted: list[str]) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1 and support for every intent in the gold labels."""
+    scores = {}
+    for intent in sorted(set(gold)):
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == intent and p == intent)
+        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if g != intent and p == intent)
+        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g == intent and p != intent)
+        precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+        f1 = _ratio(2 * precision * recall, precision + recall) if precision + recall else 0.0
+        scores[intent] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
+    return scores
+
+
+def summarise(predictions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Macro-F1, accuracy and the harm recalls for one set of predictions."""
+    gold = [p["intent"] for p in predictions]
+    predicted = [p["predicted"] for p in predictions]
+    scores = intent_scores(gold, predicted)
+    # The classifier's own top intent, as if there were no FallbackClassifier: shows what the
+    # fallback threshold costs (the figure that counts is the one above).
+    top = [p["top_intent"] or FALLBACK_INTENT for p in predictions]
+    top_scores = intent_scores(gold, top)
+    harm = [p for p in predictions if p["intent"] in HARM_INTENTS]
+    other = [p for p in predictions if p["intent"] not in HARM_INTENTS]
+    return {
+        "messages": len(predictions),
+        "accuracy": _ratio(sum(g == p for g, p in zip(gold, predicted, strict=True)), len(gold)),
+        "macro_f1": _ratio(sum(s["f1"] for s in scores.values()), len(scores)),
+        "macro_f1_without_fallback": _ratio(
+            sum(s["f1"] for s in top_scores.values()), len(top_scores)
+        ),
+        "fallbacks": sum(p == FALLBACK_INTENT for p in predicted),
+        "harm_messages": len(harm),
+        "harm_recall_classifier": _ratio(sum(p["by_classifier"] for p in harm), len(harm)),
+        "harm_recall_net": _ratio(sum(p["by_net"] for p in harm), len(harm)),
+        "harm_recall_combined": _ratio(sum(p["caught"] for p in harm), len(harm)),
+        "net_fires_on_other": sum(p["by_net"] for p in other),
+        "other_messages": len(other),
+        "per_intent": scores,
+    }
+
+
+def evaluate(result: dict[str, Any]) -> dict[str, Any]:
+    """Add the safety net's verdicts to the predictions and compute every figure."""
+    sys.path.insert(0, str(ROOT))
+    from bot.harm_signals import detect
+
+    predictions = result["predictions"]
+    for p in predictions:
+        p["by_classifier"] = p["predicted"] in HARM_INTENTS
+        p["by_net"] = detect(p["text"]).significant_harm
+        p["caught"] = p["by_classifier"] or p["by_net"]
+    files = sorted({p["file"] for p in predictions}, key=[p["file"] for p in predictions].index)
+    return {
+        "train_seconds": result["train_seconds"],
+        "parse_seconds": result["parse_seconds"],
+        "overall": summarise(predictions),
+        "per_file": {f: summarise([p for p in predictions if p["file"] == f]) for f in files},
+        "predictions": predictions,
+    }
+
+
+def _rel(path: str | Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def report(figures: dict[str, Any], config: Path) -> None:
+    overall, predictions = figures["overall"], figures["predictions"]
+    print(f"\nNLU evaluation: config {_rel(config)}, trained on data/nlu only")
+    print(
+        f"training time {figures['train_seconds']:.1f} s; parsing {len(predictions)} "
+        f"held-out messages {figures['parse_seconds']:.1f} s\n"
+    )
+
+    print(f"{'intent':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'n':>4}")
+    for intent, s in overall["per_intent"].items():
+        flag = "  <" if s["f1"] < TARGET_MACRO_F1 else ""
+        print(
+            f"{intent:<20} {s['precision']:>9.2f} {s['recall']:>7.2f} {s['f1']:>6.2f} "
+            f"{s['support']:>4}{flag}"
+        )
+
+    confusions = Counter(
+        (p["intent"], p["predicted"]) for p in predictions if p["intent"] != p["predicted"]
+    )
+    if confusions:
+        print("\nmost frequent confusions (expected -> predicted: count)")
+        for (expected, got), count in confusions.most_common(12):
+            print(f"  {expected} -> {got}: {count}")
+
+    if len(figures["per_file"]) > 1:
+        print(
+            f"\n{'held-out file':<36} {'n':>4} {'macro-F1':>8} {'harm n':>6} "
+            f"{'clf':>5} {'net':>5} {'both':>5}"
+        )
+        for name, s in figures["per_file"].items():
+            print(
+                f"{_rel(name):<36} {s['messages']:>4} {s['macro_f1']:>8.3f} "
+                f"{s['harm_messages']:>6} {s['harm_recall_classifier']:>5.2f} "
+                f"{s['harm_recall_net']:>5.2f} {s['harm_recall_combined']:>5.2f}"
+            )
+
+    missed = [p for p in predictions if p["intent"] in HARM_INTENTS and not p["caught"]]
+    print(f"\nharm messages missed by both the classifier and the net: {len(missed)}")
+    for p in missed:
+        print(f"  [{p['intent']} -> {p['predicted']}] {p['text']}")
+
+    print("\nsummary")
+    rows = [
+        ("held-out messages", f"{overall['messages']}"),
+        ("intent macro-F1", f"{overall['macro_f1']:.3f}  (target >= {TARGET_MACRO_F1:.2f})"),
+        ("intent accuracy", f"{overall['accuracy']:.3f}"),
+        ("answered nlu_fallback", f"{overall['fallbacks']}"),
+        ("macro-F1 without fallback", f"{overall['macro_f1_without_fallback']:.3f}"),
+        ("harm messages", f"{overall['harm_messages']}"),
+        ("harm recall, classifier", f"{overall['harm_recall_classifier']:.3f}"),
+        ("harm recall, net", f"{overall['harm_recall_net']:.3f}"),
+        ("harm recall, together", f"{overall['harm_recall_combined']:.3f}  (target 1.00)"),
+        (
+            "net fires on non-harm",
+            f"{overall['net_fires_on_other']} of {overall['other_messages']}",
+        ),
+        ("training time", f"{figures['train_seconds']:.1f} s"),
+    ]
+    for label, value in rows:
+        print(f"  {label:<26} {value}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    parser.add_argument(
+        "--heldout",
+        type=Path,
+        action="append",
+        help="held-out NLU file (repeatable); default tests/nlu/heldout.yml",
+    )
+    parser.add_argument("--json", type=Path, help="also write every figure and prediction here")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+
+    heldout = []
+    for path in args.heldout or [ROOT / "tests" / "nlu" / "heldout.yml"]:
+        if path.exists():
+            heldout.append(path.resolve())
+        else:
+            print(f"note: held-out file {path} does not exist; skipped")
+    if not heldout:
+        print("no held-out file to evaluate", file=sys.stderr)
+        return 2
+    if not args.config.exists():
+        print(f"config {args.config} not found", file=sys.stderr)
+        return 2
+
+    started = time.perf_counter()
+    figures = evaluate(run_rasa(args.config.resolve(), heldout))
+    report(figures, args.config)
+    print(f"  {'whole evaluation':<26} {time.perf_counter() - started:.1f} s")
+
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        summary = {"config": _rel(args.config), "heldout": [_rel(h) for h in heldout], **figures}
+        args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    overall = figures["overall"]
+    missed_targets = [
+        name
+        for name, ok in (
+            ("harm recall", overall["harm_recall_combined"] >= TARGET_HARM_RECALL),
+            ("macro-F1", overall["macro_f1"] >= TARGET_MACRO_F1),
+        )
+        if not ok
+    ]
+    if missed_targets:
+        print(f"\ntarget missed: {', '.join(missed_targets)}")
+        return 1 if args.strict else 0
+    print("\nall targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The outside services tests may use (PostgreSQL, Redis): found on 127.0.0.1 or skipped.
+
+With PCL_REQUIRE_SERVICES=1 (CI, or a machine that must run everything) a missing service fails
+the test instead, so a green run cannot hide a skipped half.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+POSTGRES_HOST = os.environ.get("PCL_TEST_POSTGRES_HOST", "127.0.0.1")
+POSTGRES_PORT = int(os.environ.get("PCL_TEST_POSTGRES_PORT", "5432"))
+POSTGRES_USERS = ("postgres", "root")  # trust authentication: the first that connects
+REDIS_HOST = os.environ.get("PCL_TEST_REDIS_HOST", "127.0.0.1")
+REDIS_PORT = int(os.environ.get("PCL_TEST_REDIS_PORT", "6379"))
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip, or fail when the run has promised every service (PCL_REQUIRE_SERVICES=1)."""
+    if os.environ.get("PCL_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (PCL_REQUIRE_SERVICES=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _postgres_admin_url() -> tuple[str | None, str]:
+    last_error = "no user tried"
+    for user in POSTGRES_USERS:
+        url = f"postgresql+psycopg://{user}@{POSTGRES_HOST}:{POSTGRES_PORT}/postgres"
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return url, ""
+        except DBAPIError as error:  # any refusal (no server, no such role) means "not here"
+            last_error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        finally:
+            engine.dispose()
+    return None, last_error
+
+
+def require_postgres() -> str:
+    """The URL of the server's `postgres` database as a superuser, or skip (or fail)."""
+    url, error = _postgres_admin_url()
+    if url is None:
+        unavailable(f"PostgreSQL is not reachable on {POSTGRES_HOST}:{POSTGRES_PORT}: {error}")
+    return url
+
+
+def require_redis() -> str:
+    """The URL of a Redis answering PING, or skip (or fail)."""
+    try:
+        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=3) as connection:
+            connection.sendall(b"PING\r\n")
+            answer = connection.recv(16)
+    except OSError as error:
+        unavailable(f"Redis is not reachable on {REDIS_HOST}:{REDIS_PORT}: {error}")
+    if not answer.startswith(b"+PONG"):
+        unavailable(f"Redis on {REDIS_HOST}:{REDIS_PORT} did not answer PING: {answer!r}")
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
+
+
+@contextmanager
+def temporary_postgres_database(admin_url: str) -> Iterator[str]:
+    """A new, uniquely named database for this run; dropped afterwards even if connections
+    were left open."""
+    name = f"pcl_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def reset_postgres_database(url: str) -> None:
+    """Empties a test database completely (tables, triggers, functions) for the next test."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+def libpq_url(url: str) -> str:
+    """The same database as a plain libpq URL, for pg_dump and psql."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

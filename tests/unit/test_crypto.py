@@ -1,0 +1,150 @@
+"""Field encryption at rest and the blind index."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date
+
+import pytest
+
+from bot.records.crypto import (
+    DecryptionError,
+    FieldCipher,
+    decode_key,
+    generate_key,
+    key_id,
+)
+
+NAME = "Jaydn Okonkwo-Smith"
+CONCERN = "Bruises on both arms noticed at nursery on Tuesday"
+
+
+def cipher(*keys: str, index_key: str | None = None) -> FieldCipher:
+    return FieldCipher(",".join(keys), index_key or INDEX_KEY)
+
+
+OLD, NEW, INDEX_KEY = generate_key(), generate_key(), generate_key()
+
+
+def test_round_trip() -> None:
+    c = cipher(NEW)
+    for text in (NAME, CONCERN, "", "Zoë 🙂 née Ł", "x" * 10_000):
+        assert c.decrypt(c.encrypt(text)) == text
+
+
+def test_none_stays_none() -> None:
+    c = cipher(NEW)
+    assert c.encrypt(None) is None
+    assert c.decrypt(None) is None
+
+
+def test_the_token_names_its_key_and_hides_the_text() -> None:
+    c = cipher(NEW)
+    token = c.encrypt(CONCERN)
+    assert token is not None
+    version, ident, _body = token.split(".")
+    assert (version, ident) == ("v1", key_id(decode_key(NEW)))
+    for word in CONCERN.split():
+        assert word not in token
+    assert CONCERN.encode() not in base64.urlsafe_b64decode(_body + "==")
+
+
+def test_the_same_text_encrypts_differently_each_time() -> None:
+    c = cipher(NEW)
+    assert c.encrypt(NAME) != c.encrypt(NAME)
+
+
+def test_rotation_old_tokens_decrypt_with_the_new_keyring_and_re_encrypt() -> None:
+    before = cipher(OLD)
+    token = before.encrypt(NAME)
+    during = cipher(NEW, OLD)  # the new key first: it encrypts; both decrypt
+    assert during.decrypt(token) == NAME
+    assert during.needs_reencryption(token)
+    rotated = during.reencrypt(token)
+    assert rotated is not None
+    assert during.key_id_of(rotated) == during.current_key_id == key_id(decode_key(NEW))
+    assert not during.needs_reencryption(rotated)
+    after = cipher(NEW)  # the old key dropped once everything is re-encrypted
+    assert after.decrypt(rotated) == NAME
+    with pytest.raises(DecryptionError, match="no key"):
+        after.decrypt(token)
+
+
+@pytest.mark.parametrize("position", [5, 12, 20, -1])
+def test_a_tampered_token_fails(position: int) -> None:
+    c = cipher(NEW)
+    token = c.encrypt(CONCERN)
+    assert token is not None
+    prefix_length = len("v1.") + 8 + 1
+    index = prefix_length + position if position >= 0 else len(token) + position
+    replacement = "A" if token[index] != "A" else "B"
+    tampered = token[:index] + replacement + token[index + 1 :]
+    with pytest.raises(DecryptionError):
+        c.decrypt(tampered)
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "v1.deadbeef", "v2.x.y", "v1.zz.!!!"])
+def test_a_malformed_token_fails(token: str) -> None:
+    with pytest.raises(DecryptionError):
+        cipher(NEW).decrypt(token)
+
+
+def test_stray_characters_in_a_token_are_refused() -> None:
+    c = cipher(NEW)
+    token = c.encrypt(NAME)
+    assert token is not None
+    with pytest.raises(DecryptionError):
+        c.decrypt(token[:20] + "!" + token[20:])
+
+
+def test_another_keyring_cannot_decrypt() -> None:
+    token = cipher(NEW).encrypt(NAME)
+    with pytest.raises(DecryptionError):
+        cipher(OLD).decrypt(token)
+
+
+def test_the_blind_index_is_stable_normalised_and_key_dependent() -> None:
+    born = date(2019, 3, 14)
+    c = cipher(NEW)
+    index = c.blind_index(NAME, born)
+    assert index == c.blind_index("  jaydn   OKONKWO-smith ", born)
+    assert index == cipher(OLD).blind_index(NAME, born)  # encryption keys do not matter
+    assert index != c.blind_index(NAME, date(2019, 3, 15))
+    assert index != c.blind_index("Jaydn Okonkwo", born)
+    assert index != cipher(NEW, index_key=generate_key()).blind_index(NAME, born)
+    assert NAME.casefold() not in index and len(index) == 64
+
+
+def test_the_parts_of_a_blind_index_do_not_run_together() -> None:
+    c = cipher(NEW)
+    assert c.blind_index("ab", "c") != c.blind_index("a", "bc")
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "",
+        "not base64 at all!",
+        base64.b64encode(b"short").decode(),
+        base64.b64encode(b"k" * 31).decode(),
+    ],
+)
+def test_bad_keys_are_refused_without_repeating_them(keys: str) -> None:
+    with pytest.raises(ValueError) as error:
+        FieldCipher(keys, INDEX_KEY)
+    if keys:
+        assert keys not in str(error.value)
+
+
+def test_the_index_key_must_differ_from_the_encryption_keys() -> None:
+    with pytest.raises(ValueError, match="differ"):
+        FieldCipher(f"{NEW},{OLD}", OLD)
+
+
+def test_generated_keys_are_32_random_bytes_in_both_base64_alphabets() -> None:
+    key = generate_key()
+    assert len(decode_key(key)) == 32
+    standard = base64.b64encode(decode_key(key)).decode()
+    assert decode_key(standard) == decode_key(key)
+    assert generate_key() != key
+    assert "," not in key
