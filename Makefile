@@ -28,8 +28,8 @@ hash = $(shell cat $(1) | sha256sum | cut -c1-12)
 APP_STAMP := $(VENV)/.installed-$(call hash,requirements/app.lock)
 RASA_STAMP := $(RASA_VENV)/.installed-$(call hash,requirements/rasa.lock)
 # The model depends on everything Rasa reads when it trains.
-MODEL_INPUTS := config.yml domain.yml $(shell find data rasa_ext -type f \( -name '*.yml' -o -name '*.py' \) | sort) \
-  bot/harm_signals.py bot/harm_phrases.yml
+MODEL_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' | sort) \
+  rasa_ext/harm_net.py bot/harm_signals.py bot/harm_phrases.yml
 MODEL_HASH := $(call hash,$(wildcard $(MODEL_INPUTS)))
 MODEL := models/pcl-$(MODEL_HASH).tar.gz
 export PCL_MODEL := $(MODEL)

@@ -41,7 +41,7 @@ class ActionSubmitConsultation(Action):
         suggestion = suggest_level(
             {k: v for k, v in answers.items() if v}, significant_harm=harm, immediate_danger=danger
         )
-        advice = messages.advice(facts(), suggestion)
+        advice = messages.advice(facts(), suggestion, now())
         say(dispatcher, advice)
 
         reference = tracker.get_slot("contact_reference")

@@ -68,6 +68,8 @@ _PROFESSIONAL = re.compile(
 
 def role_from(intent: str | None, text: str) -> str | None:
     """Professional, DHCFT health staff or member of the public; None when it can't tell."""
+    if text in (PROFESSIONAL, DHCFT, PUBLIC):  # a value the assistant set itself
+        return text
     if intent in _INTENT_ROLES:
         return _INTENT_ROLES[intent]
     if _DHCFT.search(text):
@@ -86,6 +88,8 @@ _SCENARIO = re.compile(
 
 
 def consultation_type_from(intent: str | None, text: str) -> str | None:
+    if text in (NAMED_CHILD, SCENARIO):  # a value the assistant set itself
+        return text
     if intent in (NAMED_CHILD, SCENARIO):
         return intent
     if _SCENARIO.search(text):

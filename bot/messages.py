@@ -222,14 +222,21 @@ def scenario_became_named(found: tuple[str, ...]) -> str:
     )
 
 
-def advice(facts: ServiceFacts, suggestion: Suggestion) -> list[str]:
+def advice(facts: ServiceFacts, suggestion: Suggestion, at: datetime) -> list[str]:
     """Step 7: the suggested level, the reasons, what to do next, and who decides."""
     level = suggestion.level
     messages = [f"Suggested level of need: {level.value}. {level.meaning}"]
     messages.append("Why: " + " ".join(suggestion.reasons))
     values = step_facts(facts)
     for step in suggestion.next_steps:
-        messages.append(next_step_text(step, values))
+        if step == "irt_now" and line_status(at, facts) is LineStatus.CLOSED_OUT_OF_HOURS:
+            # Outside the IRT's hours "now" means the out-of-hours service.
+            messages.append(
+                urgent_contact_now(facts, at)
+                + " A concern about significant harm does not wait for the family's consent."
+            )
+        else:
+            messages.append(next_step_text(step, values))
     messages.append(DECISION_NOTE)
     return messages
 

@@ -6,6 +6,7 @@ failure it logs the message text. The API is the only client of this channel.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
@@ -17,9 +18,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_ext.forget import forget_if_ended, sweep_forever
+
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5000
+# A conversation idle this long is forgotten (the domain's session expiry is 60 minutes too).
+IDLE_SECONDS = float(os.environ.get("PCL_CONVERSATION_IDLE_SECONDS", "3600"))
+SWEEP_SECONDS = float(os.environ.get("PCL_CONVERSATION_SWEEP_SECONDS", "60"))
 
 
 class ProjectInput(InputChannel):
@@ -46,6 +52,16 @@ class ProjectInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("pcl_webhook", __name__)
+
+        @webhook.listener("after_server_start")
+        async def start_sweeping(app: Any, _: Any) -> None:
+            app.ctx.pcl_sweeper = asyncio.create_task(
+                sweep_forever(lambda: app.ctx.agent.tracker_store, IDLE_SECONDS, SWEEP_SECONDS)
+            )
+
+        @webhook.listener("before_server_stop")
+        async def stop_sweeping(app: Any, _: Any) -> None:
+            app.ctx.pcl_sweeper.cancel()
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -77,6 +93,7 @@ class ProjectInput(InputChannel):
             except Exception as error:  # the text is never logged: only the error's type
                 logger.error("pcl.message.failure %s", type(error).__name__)
                 return response.json({"error": "processing failed"}, status=500)
+            await forget_if_ended(request.app.ctx.agent.tracker_store, sender)
             return response.json(collector.messages)
 
         return webhook

@@ -131,6 +131,13 @@ class Stack:
         self.start(name, **env_overrides)
         self.wait_healthy()
 
+    def set_clock(self, iso: str) -> None:
+        """Fix the action server's clock (PCL_NOW); only it judges the hours."""
+        if self.extra_env.get("PCL_NOW") == iso:
+            return
+        self.extra_env["PCL_NOW"] = iso
+        self.restart("actions")
+
     def start_all(self) -> None:
         for name in PROCESSES:
             self.start(name)
