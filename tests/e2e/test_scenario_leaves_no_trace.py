@@ -1,0 +1,197 @@
+"""SPEC §4 and rule 5: a scenario consultation leaves no trace once it ends or expires. A unique
+marker typed in a scenario cannot be found in any file under the run's data directory, in any
+database table, in Rasa's tracker store or in any log: on the embedded default (SQLite, Rasa's
+in-memory store) and in the production setup (PostgreSQL for records and Rasa's SQL tracker
+store, Redis for Rasa's lock store)."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from bot.privacy import keyed_hash
+from bot.records.statistics import StatEvent, StatisticsRepository
+from tests.support.chat import WebChat
+from tests.support.outbound import OutboundRecorder
+from tests.support.services import (
+    libpq_url,
+    require_postgres,
+    require_redis,
+    temporary_postgres_database,
+)
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+IN_HOURS = "2026-11-26T11:00:00+00:00"
+
+
+def new_marker() -> str:
+    return "zqx" + secrets.token_hex(8)
+
+
+def hold_scenario(chat: WebChat, marker: str, finish: bool = True) -> None:
+    """A whole scenario consultation with the marker in the caller's name and the scenario."""
+    for message in (
+        "hello",
+        "/professional",
+        f"Jo {marker}",
+        "class teacher",
+        "Oakwood Primary",
+        "office@oakwood.example.org",
+        "01332 123456",
+        "/scenario",
+        f"what would you advise if a year 3 child seemed withdrawn ({marker}) after moving house",
+    ):
+        assert chat.say(message), message
+    if finish:
+        for message in ("no", "some", "partly", "yes", "/affirm"):
+            assert chat.say(message), message
+
+
+def sender_of(chat: WebChat, stack: Stack) -> str:
+    cookie = chat.client.cookies.get("pcl_conversation") or ""
+    return "web-" + keyed_hash(stack.hmac_key, "web:" + cookie)[:32]
+
+
+def files_containing(directory: Path, marker: str) -> list[str]:
+    needle = marker.encode()
+    return [
+        str(path) for path in directory.rglob("*") if path.is_file() and needle in path.read_bytes()
+    ]
+
+
+def rasa_tracker_text(stack: Stack, sender: str) -> str:
+    response = httpx.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.token},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    return response.text
+
+
+def scenario_statistics(stack: Stack) -> int:
+    engine = create_engine(stack.database_url or "")
+    try:
+        with Session(engine) as session:
+            return StatisticsRepository(session).count(StatEvent.SCENARIO_ADVICE)
+    finally:
+        engine.dispose()
+
+
+def test_a_finished_scenario_leaves_no_trace_on_the_embedded_default(
+    in_hours: Stack, chat: WebChat
+) -> None:
+    marker = new_marker()
+    before = scenario_statistics(in_hours)
+    hold_scenario(chat, marker)
+    assert scenario_statistics(in_hours) == before + 1  # only the anonymous statistic stays
+    assert files_containing(in_hours.data_dir, marker) == []
+    assert marker not in rasa_tracker_text(in_hours, sender_of(chat, in_hours))
+    assert marker not in in_hours.logs()
+
+
+# --- the production setup: PostgreSQL and Redis ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    admin = require_postgres()
+    require_redis()
+    user = make_url(admin).username or "postgres"
+    with (
+        temporary_postgres_database(admin) as records,
+        temporary_postgres_database(admin) as trackers,
+        OutboundRecorder() as outbound,
+    ):
+        stack = Stack(
+            data_dir=tmp_path_factory.mktemp("production"),
+            proxy_url=outbound.url,
+            database_url=records,
+            extra_env={
+                "PCL_NOW": IN_HOURS,
+                "PCL_RASA_ENDPOINTS": "endpoints.production.yml",
+                "PCL_TRACKER_DB_HOST": "127.0.0.1",
+                "PCL_TRACKER_DB_PORT": "5432",
+                "PCL_TRACKER_DB_NAME": make_url(trackers).database or "",
+                "PCL_TRACKER_DB_USER": user,
+                "PCL_TRACKER_DB_PASSWORD": "",
+                "PCL_REDIS_HOST": "127.0.0.1",
+                "PCL_REDIS_PORT": "6379",
+                "PCL_REDIS_DB": "0",
+                # Short enough for the expiry test to watch an abandoned scenario go.
+                "PCL_CONVERSATION_IDLE_SECONDS": "8",
+                "PCL_CONVERSATION_SWEEP_SECONDS": "1",
+            },
+        )
+        stack.tracker_url = trackers  # type: ignore[attr-defined]
+        try:
+            stack.start_all()
+            yield stack
+        finally:
+            stack.stop_all()
+        assert outbound.attempts == []
+
+
+def dump(url: str) -> str:
+    result = subprocess.run(
+        ["pg_dump", "--data-only", libpq_url(url)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def tracker_rows_with(url: str, marker: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT count(*) FROM events WHERE data LIKE :m")
+            return connection.execute(query, {"m": f"%{marker}%"}).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_the_production_setup_keeps_rasa_conversations_in_postgresql(
+    production_stack: Stack,
+) -> None:
+    chat = WebChat(production_stack.api_url)
+    marker = new_marker()
+    hold_scenario(chat, marker, finish=False)
+    tracker_url = production_stack.tracker_url  # type: ignore[attr-defined]
+    assert tracker_rows_with(tracker_url, marker) > 0  # the store really is PostgreSQL
+    chat.say("stop")
+    assert tracker_rows_with(tracker_url, marker) == 0
+
+
+def test_a_finished_scenario_leaves_no_trace_on_postgresql(production_stack: Stack) -> None:
+    chat = WebChat(production_stack.api_url)
+    marker = new_marker()
+    hold_scenario(chat, marker)
+    for url in (production_stack.database_url or "", production_stack.tracker_url):  # type: ignore[attr-defined]
+        assert marker not in dump(url)
+    assert files_containing(production_stack.data_dir, marker) == []
+    assert marker not in production_stack.logs()
+
+
+def test_an_abandoned_scenario_is_forgotten_when_it_expires(production_stack: Stack) -> None:
+    chat = WebChat(production_stack.api_url)
+    marker = new_marker()
+    hold_scenario(chat, marker, finish=False)
+    tracker_url = production_stack.tracker_url  # type: ignore[attr-defined]
+    assert tracker_rows_with(tracker_url, marker) > 0
+    deadline = time.monotonic() + 30
+    while tracker_rows_with(tracker_url, marker) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert tracker_rows_with(tracker_url, marker) == 0
+    assert marker not in dump(tracker_url)
+    assert marker not in dump(production_stack.database_url or "")
