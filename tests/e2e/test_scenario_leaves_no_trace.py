@@ -6,6 +6,7 @@ store, Redis for Rasa's lock store)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import subprocess
 import time
@@ -19,6 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.privacy import keyed_hash
+from bot.records.contacts import ContactRepository, ContactView
+from bot.records.crypto import FieldCipher
 from bot.records.statistics import StatEvent, StatisticsRepository
 from tests.support.chat import WebChat
 from tests.support.outbound import OutboundRecorder
@@ -195,3 +198,68 @@ def test_an_abandoned_scenario_is_forgotten_when_it_expires(production_stack: St
     assert tracker_rows_with(tracker_url, marker) == 0
     assert marker not in dump(tracker_url)
     assert marker not in dump(production_stack.database_url or "")
+
+
+# --- a named child: recorded, but never in plain text at rest --------------------------------
+
+
+def hold_named_child(chat: WebChat, child: str, concern: str) -> str:
+    """A named-child consultation; returns the contact's reference from the last replies."""
+    for message in (
+        "hello",
+        "/professional",
+        "Jo Bloggs",
+        "class teacher",
+        "Oakwood Primary",
+        "office@oakwood.example.org",
+        "01332 123456",
+        "/named_child",
+        child,
+        "3/4/2017",
+        "14 Park Road, Derby DE1 2AB",
+        "Oakwood Primary",
+        "mum",
+        concern,
+        "yes",
+        "no",
+        "some",
+        "partly",
+    ):
+        assert chat.say(message), message
+    replies = " ".join(m["text"] for m in chat.say("yes"))
+    match = re.search(r"PCL-\d{4}-\d{6}", replies)
+    assert match, replies
+    return match.group(0)
+
+
+def read_back(stack: Stack, reference: str) -> ContactView:
+    engine = create_engine(stack.database_url or "")
+    cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
+    try:
+        with Session(engine) as session:
+            return ContactRepository(session, cipher).get(reference)
+    finally:
+        engine.dispose()
+
+
+def test_a_named_child_is_encrypted_in_the_sqlite_file_and_reads_back(
+    in_hours: Stack, chat: WebChat
+) -> None:
+    child, concern = f"Amy {new_marker()}", f"late most mornings {new_marker()}"
+    reference = hold_named_child(chat, child, concern)
+    contact = read_back(in_hours, reference)
+    assert contact.child.name == child
+    assert contact.concern == concern
+    for secret in (child, concern):
+        assert files_containing(in_hours.data_dir, secret) == []
+
+
+def test_a_named_child_is_encrypted_in_postgresql_and_reads_back(production_stack: Stack) -> None:
+    chat = WebChat(production_stack.api_url)
+    child, concern = f"Amy {new_marker()}", f"late most mornings {new_marker()}"
+    reference = hold_named_child(chat, child, concern)
+    contact = read_back(production_stack, reference)
+    assert (contact.child.name, contact.concern) == (child, concern)
+    records = dump(production_stack.database_url or "")
+    assert reference in records
+    assert child not in records and concern not in records
