@@ -40,12 +40,12 @@ export PCL_API_PORT ?= 8000
 export PCL_ACTION_SERVER_URL ?= http://127.0.0.1:$(PCL_ACTION_SERVER_PORT)
 export PCL_RASA_URL ?= http://127.0.0.1:$(PCL_RASA_PORT)
 
-.PHONY: help setup run test test-unit test-e2e lint train validate lock clean
+.PHONY: help setup run test test-unit test-e2e test-stories lint train validate lock clean
 
 help:
 	@echo "make run    start the assistant (web chat http://127.0.0.1:$(PCL_API_PORT)/chat)"
 	@echo "make test   run every test"
-	@echo "also: setup train validate lint test-unit test-e2e lock clean"
+	@echo "also: setup train validate lint test-unit test-stories test-e2e lock clean"
 
 setup: $(APP_STAMP) $(RASA_STAMP)
 
@@ -105,9 +105,15 @@ lint: $(APP_STAMP)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports --no-cache
 
-test: setup $(MODEL) validate lint
+test: setup $(MODEL) validate test-stories lint
 	@echo "==> pytest"
 	@$(PY) -m pytest
+
+# The dialogue's rules against every flow in tests/test_stories.yml; results under var/.
+test-stories: $(MODEL)
+	@echo "==> rasa test core (tests/test_stories.yml)"
+	@$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors \
+	  --model $(MODEL) --out var/results/core --no-plot --quiet
 
 test-unit: $(APP_STAMP)
 	@$(PY) -m pytest tests/unit
@@ -120,3 +126,4 @@ lock:
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) models .rasa
+

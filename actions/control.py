@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import facts, now, say
@@ -64,7 +64,14 @@ class ActionFallback(Action):
 
 
 class ActionDefaultFallback(ActionFallback):
-    """Rasa's own fallback (no rule applies) behaves the same way."""
+    """Rasa's own fallback (no rule applies) answers the same way, then takes the message back
+    out of the conversation, so the next prediction is to listen, not to fall back again."""
 
     def name(self) -> str:
         return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        return [UserUtteranceReverted(), *events]

@@ -295,3 +295,18 @@ def detect(text: str, phrases: PhraseList | None = None) -> HarmSignal:
         immediate_danger=any(category.immediate_danger for category in matched),
         categories=tuple(category.name for category in matched),
     )
+
+
+_CHILD_WORDS = re.compile(
+    r"\b(child|children|kids?|baby|babies|infant|toddler|newborn|pupils?|students?|boy|girl|"
+    r"teen|teenager|young person|schoolboy|schoolgirl|year ?\d{1,2}|yr ?\d{1,2}|y\d{1,2}|"
+    r"reception|nursery|school|(aged|age) (1[0-7]|[0-9])\b|(1[0-7]|[0-9]) ?(yo|y/o|year old|"
+    r"years old|month old|months old))",
+    re.IGNORECASE,
+)
+
+
+def mentions_child(text: str) -> bool:
+    """Whether a message speaks of a child at all: an adult's abuse without one goes to the
+    adults' route instead of the children's handoff."""
+    return bool(_CHILD_WORDS.search(text))

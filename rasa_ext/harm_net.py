@@ -23,10 +23,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.harm_signals import detect
+from bot.harm_signals import detect, mentions_child
 
 SIGNIFICANT_HARM = "significant_harm"
 IMMEDIATE_DANGER = "immediate_danger"
+# An adult's abuse with no child in the message takes the adults' route, which gives 999 and
+# asks whether children live in the household (Think Family).
+ADULT_CONCERN = "adult_concern"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -65,10 +68,15 @@ class HarmSafetyNet(GraphComponent):
 
     @staticmethod
     def _override(message: Message) -> Optional[Text]:
-        signal = detect(message.get(TEXT) or "")
+        """The harm intent to force, or None to keep the classifier's answer. The classifier's
+        own harm intent is forced too, so its confidence is 1.0 whatever it was."""
+        text = message.get(TEXT) or ""
+        classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if classified in (SIGNIFICANT_HARM, IMMEDIATE_DANGER):
+            return classified
+        signal = detect(text)
         if not signal.significant_harm:
             return None
-        classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if signal.immediate_danger or classified == IMMEDIATE_DANGER:
-            return None if classified == IMMEDIATE_DANGER else IMMEDIATE_DANGER
-        return None if classified == SIGNIFICANT_HARM else SIGNIFICANT_HARM
+        if classified == ADULT_CONCERN and not mentions_child(text):
+            return None
+        return IMMEDIATE_DANGER if signal.immediate_danger else SIGNIFICANT_HARM

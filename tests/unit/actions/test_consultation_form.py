@@ -1,0 +1,377 @@
+"""The consultation form's validation: which answers it asks for, and how each answer is read."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.consultation_form import (
+    ActionAskQConsent,
+    ActionAskQHarm,
+    ActionAskQNeeds,
+    ActionAskQSupport,
+    ValidateConsultationForm,
+)
+from actions.services import Services
+from bot import messages
+from bot.consultation import CALLER_SLOTS, CHILD_SLOTS, THRESHOLD_SLOTS
+from bot.levels import QUESTIONS_BY_KEY
+from bot.records.statistics import StatEvent
+from tests.unit.actions.conftest import DOMAIN, run, stat_count, texts, tracker
+
+FORM = ValidateConsultationForm()
+CALLER_DETAILS = ["role_type", *CALLER_SLOTS, "consultation_type"]
+POLITE_REASK = "Sorry"
+
+
+def required_slots(**slots: Any) -> list[str]:
+    dispatcher = CollectingDispatcher()
+    return asyncio.run(
+        FORM.required_slots(FORM.domain_slots(DOMAIN), dispatcher, tracker(slots), DOMAIN)
+    )
+
+
+def validate(
+    slot: str, value: Any, *, intent: str | None = None, **slots: Any
+) -> tuple[dict[str, Any], list[str]]:
+    """Calls `validate_<slot>` as the form does; returns the slots it sets and its messages."""
+    dispatcher = CollectingDispatcher()
+    on = tracker(slots, intent=intent, text=str(value))
+    result = getattr(FORM, f"validate_{slot}")(value, dispatcher, on, DOMAIN)
+    return result, texts(dispatcher.messages)
+
+
+# --- which answers are needed ---------------------------------------------------------------
+
+
+def test_the_domain_lists_every_answer_the_form_can_ask_for() -> None:
+    assert FORM.domain_slots(DOMAIN) == [
+        *CALLER_DETAILS,
+        *CHILD_SLOTS,
+        "concern",
+        "family_aware",
+        *THRESHOLD_SLOTS,
+    ]
+
+
+def test_a_closed_line_asks_for_nothing() -> None:
+    assert required_slots(line_open=False) == []
+
+
+def test_a_closed_line_still_takes_the_details_of_a_significant_harm_concern() -> None:
+    assert required_slots(line_open=False, significant_harm=True) == CALLER_DETAILS
+
+
+def test_an_open_line_asks_for_the_callers_details_before_anything_about_a_child() -> None:
+    assert required_slots(line_open=True) == CALLER_DETAILS
+
+
+@pytest.mark.parametrize("role", ["professional", "dhcft"])
+def test_professionals_and_dhcft_staff_get_the_same_questions(role: str) -> None:
+    assert required_slots(line_open=True, role_type=role) == CALLER_DETAILS
+
+
+def test_a_member_of_the_public_is_asked_nothing_more() -> None:
+    assert required_slots(line_open=True, role_type="public") == ["role_type"]
+
+
+def test_a_named_child_needs_the_childs_details_then_the_threshold_questions() -> None:
+    assert required_slots(line_open=True, consultation_type="named_child") == [
+        *CALLER_DETAILS,
+        *CHILD_SLOTS,
+        "concern",
+        "family_aware",
+        *THRESHOLD_SLOTS,
+    ]
+
+
+def test_a_scenario_needs_only_the_concern_then_the_threshold_questions() -> None:
+    assert required_slots(line_open=True, consultation_type="scenario") == [
+        *CALLER_DETAILS,
+        "concern",
+        *THRESHOLD_SLOTS,
+    ]
+
+
+def test_significant_harm_skips_the_threshold_questions() -> None:
+    assert required_slots(
+        line_open=True, consultation_type="named_child", significant_harm=True
+    ) == [*CALLER_DETAILS, *CHILD_SLOTS, "concern", "family_aware"]
+
+
+def test_a_finished_consultation_asks_for_nothing() -> None:
+    assert (
+        required_slots(line_open=True, consultation_type="scenario", consultation_done=True) == []
+    )
+
+
+# --- the form's turn, as the action server runs it ------------------------------------------
+
+
+def test_a_valid_answer_is_kept_and_the_next_question_requested() -> None:
+    on = tracker(
+        {"line_open": True, "role_type": "professional", "requested_slot": "caller_phone"},
+        intent="inform",
+        text="01332 123456",
+        events=[
+            {"event": "user", "text": "01332 123456", "parse_data": {}},
+            SlotSet("caller_phone", "01332 123456"),
+        ],
+        active_loop="consultation_form",
+    )
+    events, sent = run(FORM, on)
+    assert events == [
+        SlotSet("caller_phone", "01332 123456"),
+        SlotSet("misunderstood", 0.0),
+        SlotSet("requested_slot", "caller_name"),
+    ]
+    assert sent == []
+
+
+def test_an_answer_it_cannot_read_is_asked_for_again() -> None:
+    on = tracker(
+        {"line_open": True, "requested_slot": "role_type"},
+        intent="nlu_fallback",
+        text="blorp",
+        events=[
+            {"event": "user", "text": "blorp", "parse_data": {}},
+            SlotSet("role_type", "blorp"),
+        ],
+        active_loop="consultation_form",
+    )
+    events, sent = run(FORM, on)
+    assert events == [
+        SlotSet("role_type", None),
+        SlotSet("misunderstood", 1.0),
+        SlotSet("requested_slot", "role_type"),
+    ]
+    assert texts(sent) == ["Sorry, please choose one of the options."]
+
+
+def test_the_last_answer_ends_the_form() -> None:
+    answers = {
+        "line_open": True,
+        "role_type": "professional",
+        "caller_name": "Jane Smith",
+        "caller_role": "DSL",
+        "caller_agency": "Ashgate Primary",
+        "caller_address": "jane.smith@ashgate.derby.sch.uk",
+        "caller_phone": "01332 123456",
+        "consultation_type": "scenario",
+        "concern": "a boy is often hungry",
+        "q_harm": "no",
+        "q_needs": "some",
+        "q_support": "partly",
+        "requested_slot": "q_consent",
+    }
+    on = tracker(
+        answers,
+        intent="inform",
+        text="Not asked yet",
+        events=[{"event": "user", "text": "Not asked yet"}, SlotSet("q_consent", "Not asked yet")],
+        active_loop="consultation_form",
+    )
+    events, _ = run(FORM, on)
+    assert events == [
+        SlotSet("q_consent", "not_asked"),
+        SlotSet("misunderstood", 0.0),
+        SlotSet("requested_slot", None),
+    ]
+
+
+# --- each answer: accepted, or asked again politely -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "role"),
+    [
+        ("professional", "/professional", "professional"),
+        ("inform", "I'm a teacher", "professional"),
+        ("member_of_public", "I'm her nan", "public"),
+        ("inform", "school nurse for Derbyshire Healthcare", "dhcft"),
+    ],
+)
+def test_role_type_accepts_a_button_or_free_text(intent: str, text: str, role: str) -> None:
+    result, _ = validate("role_type", text, intent=intent)
+    assert result == {"role_type": role, "misunderstood": 0.0}
+
+
+def test_dhcft_staff_are_offered_their_advice_line_and_counted(services: Services) -> None:
+    result, sent = validate("role_type", "/dhcft_health_staff", intent="dhcft_health_staff")
+    assert result == {"role_type": "dhcft", "misunderstood": 0.0}
+    assert sent == [messages.dhcft_offer(services.facts)]
+    assert "01332 640515" in sent[0]
+    assert stat_count(StatEvent.DHCFT_OFFERED) == 1
+
+
+@pytest.mark.parametrize(
+    ("slot", "typed", "kept"),
+    [
+        ("caller_name", "  Jane\x00 Smith ", "Jane Smith"),
+        ("caller_role", "Year 4 class teacher", "Year 4 class teacher"),
+        ("caller_agency", "Ashgate Primary", "Ashgate Primary"),
+        ("caller_address", "Jane.Smith@Ashgate.derby.sch.uk", "Jane.Smith@ashgate.derby.sch.uk"),
+        ("caller_address", "Ashgate Primary, Derby DE1 2FS", "Ashgate Primary, Derby DE1 2FS"),
+        ("caller_phone", "01332123456", "01332 123456"),
+        ("caller_phone", "+44 7700 900123", "07700 900123"),
+        ("child_name", "Sam Jones", "Sam Jones"),
+        ("child_dob", "3 March 2017", "2017-03-03"),
+        ("child_dob", "she's 7", "age 7"),
+        ("child_dob", "unborn", "unborn"),
+        ("child_address", "not known", "not known"),
+        ("child_setting", "none", "none"),
+        ("child_carers", "Mum, Kelly Jones", "Mum, Kelly Jones"),
+        ("concern", "he's late most mornings", "he's late most mornings"),
+        ("family_aware", "yes", "yes"),
+        ("family_aware", "they know but don't agree", "disagree"),
+        ("family_aware", "not sure", "unsure"),
+        ("q_harm", "Yes", "yes"),
+        ("q_harm", "I'm not sure", "unsure"),
+        ("q_needs", "Some additional needs in one area", "some"),
+        ("q_needs", '/inform{"needs": "several"}', "several"),
+        ("q_support", "Partly", "partly"),
+        ("q_consent", "Not asked yet", "not_asked"),
+    ],
+)
+def test_a_good_answer_is_kept_in_its_normal_form(slot: str, typed: str, kept: str) -> None:
+    result, sent = validate(slot, typed, intent="inform")
+    assert result == {slot: kept, "misunderstood": 0.0}
+    assert sent == []
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "kind"),
+    [
+        ("named_child", "/named_child", "named_child"),
+        ("scenario", "/scenario", "scenario"),
+        ("inform", "just a general question, no names", "scenario"),
+        ("inform", "a specific child", "named_child"),
+    ],
+)
+def test_consultation_type_accepts_a_button_or_free_text(intent: str, text: str, kind: str) -> None:
+    result, _ = validate("consultation_type", text, intent=intent)
+    assert result == {"consultation_type": kind, "misunderstood": 0.0}
+
+
+BAD_ANSWERS = [
+    ("role_type", "blorp", "Sorry, please choose one of the options."),
+    ("caller_name", "   ", "Sorry, I need your name."),
+    ("caller_role", "", "Sorry, I need your role."),
+    ("caller_agency", "\x00", "Sorry, I need your organisation."),
+    ("caller_address", "somewhere in Derby", "Sorry, I need a postal address with its postcode"),
+    ("caller_phone", "12345", "Sorry, that doesn't look like a UK telephone number."),
+    ("consultation_type", "purple", "Sorry, please choose 'Named child' or 'Scenario'."),
+    ("child_name", " ", "Sorry, I need the child's name."),
+    ("child_dob", "banana", "Sorry, I didn't recognise that as a date of birth or an age."),
+    ("child_dob", "3 March 2030", "That date is in the future."),
+    ("child_dob", "45", "That would make them 18 or over"),
+    ("child_address", "", "Sorry, I need the child's address."),
+    ("child_setting", "", "Sorry, I need the child's school or setting."),
+    ("child_carers", "", "Sorry, I need the child's parents or carers."),
+    ("concern", "  ", "Sorry, please tell me your concern."),
+    ("family_aware", "purple", "Sorry, please choose one of the options."),
+    ("q_harm", "purple", "Sorry, please choose one of the options."),
+    ("q_needs", "purple", "Sorry, please choose one of the options."),
+    ("q_support", "purple", "Sorry, please choose one of the options."),
+    ("q_consent", "purple", "Sorry, please choose one of the options."),
+]
+
+
+@pytest.mark.parametrize(("slot", "typed", "reask"), BAD_ANSWERS)
+def test_a_bad_answer_is_asked_for_again_politely(slot: str, typed: str, reask: str) -> None:
+    result, sent = validate(slot, typed, intent="inform")
+    assert result == {slot: None, "misunderstood": 1.0}
+    assert len(sent) == 1
+    assert sent[0].startswith(reask)
+
+
+@pytest.mark.parametrize(("slot", "typed", "reask"), BAD_ANSWERS)
+def test_the_second_miss_in_a_row_also_gives_the_human_routes(
+    services: Services, slot: str, typed: str, reask: str
+) -> None:
+    result, sent = validate(slot, typed, intent="inform", misunderstood=1.0)
+    assert result == {slot: None, "misunderstood": 0.0}
+    assert sent[0].startswith(reask)
+    assert sent[1:] == messages.speak_to_someone(services.facts, services.clock.now())
+    assert "07812 300329" in sent[1]  # the line's own number, as it is open
+    assert "999" in sent[2]
+
+
+def test_a_good_answer_resets_the_count_of_misses() -> None:
+    result, sent = validate("caller_name", "Jane Smith", misunderstood=1.0)
+    assert result == {"caller_name": "Jane Smith", "misunderstood": 0.0}
+    assert sent == []
+
+
+# --- the concern ----------------------------------------------------------------------------
+
+
+def test_a_scenario_that_names_the_child_becomes_a_named_child() -> None:
+    result, sent = validate(
+        "concern",
+        "Sam Jones (aged 7) is often hungry",
+        intent="describe_concern",
+        consultation_type="scenario",
+    )
+    assert result == {
+        "concern": "Sam Jones (aged 7) is often hungry",
+        "misunderstood": 0.0,
+        "consultation_type": "named_child",
+    }
+    assert sent == [messages.scenario_became_named(("a name",))]
+    assert "no longer an anonymous scenario" in sent[0]
+
+
+def test_a_scenario_without_identifying_details_stays_a_scenario() -> None:
+    result, sent = validate(
+        "concern", "a boy is often hungry", intent="describe_concern", consultation_type="scenario"
+    )
+    assert result == {"concern": "a boy is often hungry", "misunderstood": 0.0}
+    assert sent == []
+
+
+def test_a_named_child_with_a_name_in_the_concern_is_not_told_it_changed() -> None:
+    result, sent = validate(
+        "concern", "Sam Jones (aged 7) is often hungry", consultation_type="named_child"
+    )
+    assert "consultation_type" not in result
+    assert sent == []
+
+
+def test_a_domestic_abuse_concern_gets_the_notification_route(services: Services) -> None:
+    result, sent = validate(
+        "concern", "police attended a domestic at the house", intent="domestic_abuse"
+    )
+    assert result["topic"] == "domestic_abuse"
+    assert sent == messages.domestic_abuse_route(services.facts)
+
+
+def test_an_adult_concern_in_the_concern_gets_the_adults_route(services: Services) -> None:
+    result, sent = validate("concern", "mum is being exploited", intent="adult_concern")
+    assert result["topic"] == "adult"
+    assert sent == messages.adult_route(services.facts)
+
+
+def test_a_long_concern_is_cut_to_its_limit() -> None:
+    result, _ = validate("concern", "worried " * 1000)
+    assert len(result["concern"]) <= 2000
+
+
+# --- the threshold questions ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "action", [ActionAskQHarm(), ActionAskQNeeds(), ActionAskQSupport(), ActionAskQConsent()]
+)
+def test_each_threshold_question_is_asked_with_a_button_per_choice(action: Any) -> None:
+    question = QUESTIONS_BY_KEY[action.key]
+    events, sent = run(action, tracker({"line_open": True}))
+    assert events == []
+    assert texts(sent) == [question.text]
+    assert sent[0]["buttons"] == [
+        {"title": choice.title, "payload": choice.value} for choice in question.choices
+    ]

@@ -1,0 +1,80 @@
+"""The greeting while the line is open, and the closed message outside its hours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.greeting import ActionGreet
+from actions.services import Services
+from bot import messages
+from tests.unit.actions.conftest import OUT_OF_HOURS, run, texts, tracker
+
+GREET = ActionGreet()
+
+
+def test_an_open_line_welcomes_the_caller(services: Services) -> None:
+    events, sent = run(GREET, tracker({"line_open": True}, intent="greet", text="hello"))
+    assert events == []
+    assert texts(sent) == [messages.welcome(services.facts)]
+    assert "We're open now." in texts(sent)[0]
+    assert "not a referral service" in texts(sent)[0]
+
+
+def test_an_opening_that_names_a_professional_answers_the_first_question() -> None:
+    events, _ = run(GREET, tracker({"line_open": True}, intent="professional", text="I'm a DSL"))
+    assert events == [SlotSet("role_type", "professional")]
+
+
+def test_dhcft_staff_are_welcomed_and_offered_their_advice_line(services: Services) -> None:
+    events, sent = run(
+        GREET, tracker({"line_open": True}, intent="dhcft_health_staff", text="HV, DHCFT")
+    )
+    assert events == [SlotSet("role_type", "dhcft")]
+    assert texts(sent) == [messages.welcome(services.facts), messages.dhcft_offer(services.facts)]
+
+
+@pytest.mark.parametrize("intent", ["named_child", "scenario", "describe_concern", "inform"])
+def test_other_openings_leave_the_first_question_to_the_form(intent: str) -> None:
+    events, sent = run(GREET, tracker({"line_open": True}, intent=intent))
+    assert events == []
+    assert len(sent) == 1
+
+
+def test_a_role_already_known_is_not_asked_over() -> None:
+    events, _ = run(
+        GREET,
+        tracker({"line_open": True, "role_type": "professional"}, intent="dhcft_health_staff"),
+    )
+    assert events == []
+
+
+def test_a_closed_line_gives_the_closed_message(
+    at: Callable[[str], Services],
+) -> None:
+    services = at(OUT_OF_HOURS)
+    events, sent = run(GREET, tracker({"line_open": False}, intent="professional"))
+    said = texts(sent)
+    assert events == []  # no role taken: there is no consultation while closed
+    assert said == messages.closed(services.facts, services.clock.now())
+    assert said[0].startswith("The Professional Consultation Line is closed now.")
+    assert "we next open Monday 30 November at 10am" in said[0]
+    assert "999" in said[1]
+    assert "tell me now and I'll make sure the IRT knows" in said[2]
+
+
+def test_a_closed_line_is_judged_by_the_slot_not_the_clock(services: Services) -> None:
+    # The hours are judged when the conversation starts (§5.10): the clock says open here.
+    events, sent = run(GREET, tracker({"line_open": False}, intent="greet"))
+    assert events == []
+    assert texts(sent) == messages.closed(services.facts, services.clock.now())
+
+
+def test_a_caller_back_after_the_advice_is_told_how_to_start_again() -> None:
+    events, sent = run(
+        GREET, tracker({"line_open": True, "consultation_done": True}, intent="greet")
+    )
+    assert events == []
+    assert texts(sent) == ["Hello again. Type 'start again' to begin a new consultation."]
