@@ -40,7 +40,7 @@ export PCL_API_PORT ?= 8000
 export PCL_ACTION_SERVER_URL ?= http://127.0.0.1:$(PCL_ACTION_SERVER_PORT)
 export PCL_RASA_URL ?= http://127.0.0.1:$(PCL_RASA_PORT)
 
-.PHONY: help setup run test test-unit test-e2e test-stories lint train validate lock clean
+.PHONY: help setup run test test-unit test-e2e test-stories lint train validate eval lock clean
 
 help:
 	@echo "make run    start the assistant (web chat http://127.0.0.1:$(PCL_API_PORT)/chat)"
@@ -100,6 +100,14 @@ validate: $(RASA_STAMP)
 	@echo "==> rasa data validate"
 	@$(RASA) data validate --quiet
 
+# Trains on data/nlu only and reports intent macro-F1 and the harm recall (classifier, phrase
+# net, both) on held-out messages (docs/nlu-pipeline.md). EVAL_ARGS="--strict" fails on a
+# missed target.
+EVAL_ARGS ?=
+eval: $(RASA_STAMP) $(APP_STAMP)
+	@$(PY) scripts/eval_nlu.py --heldout tests/nlu/heldout.yml \
+	  --heldout tests/nlu/heldout_harm_blind.yml --heldout tests/nlu/heldout_harm_blind_2.yml $(EVAL_ARGS)
+
 lint: $(APP_STAMP)
 	@echo "==> ruff and the layer contracts"
 	@$(VENV)/bin/ruff check .
@@ -127,3 +135,88 @@ lock:
 clean:
 	rm -rf $(VENV) $(RASA_VENV) models .rasa
 
+# --- The web chat's front end and the browser tests ----------------------------------------
+# govuk-frontend and the Sass compiler come from package-lock.json (npm ci, stamped on the
+# lock's hash) and are built into api/static/govuk/ (git-ignored). The browser tests drive
+# Debian's chromium: they skip, saying why, when it is missing, except under CI=true or
+# PCL_REQUIRE_SERVICES=1, where they fail.
+.PHONY: frontend browser test-browser clean-frontend
+NODE_STAMP := node_modules/.installed-$(call hash,package-lock.json)
+FRONTEND_SOURCES := $(sort $(wildcard api/styles/*.scss))
+FRONTEND_STAMP := api/static/govuk/.built-$(call hash,package-lock.json $(FRONTEND_SOURCES))
+CHROMIUM := /usr/bin/chromium
+
+run: frontend
+test: frontend browser
+clean: clean-frontend
+
+frontend: $(FRONTEND_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The web chat's assets need Node.js 18 or later with npm" \
+	  "(e.g. your system's nodejs and npm packages). Install it, then run make again." >&2; exit 1; }
+	@echo "==> Installing the front-end packages from package-lock.json (npm ci)"
+	@# --ignore-scripts: nothing here needs an install script (only sass's optional file watcher has one).
+	@npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(FRONTEND_STAMP): $(NODE_STAMP) $(FRONTEND_SOURCES)
+	@echo "==> Building the web chat's assets into api/static/govuk/"
+	@rm -rf api/static/govuk && mkdir -p api/static/govuk
+	@# Sass, not the precompiled CSS: that carries GOV.UK's Transport font, which a council
+	@# service must not use. api/styles/pcl.scss sets the font and picks the components.
+	@node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules \
+	  api/styles/pcl.scss api/static/govuk/pcl.min.css
+	@cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js api/static/govuk/
+	@touch $@
+
+# The installed browser is its own stamp.
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "==> Installing Debian's chromium for the browser tests (apt-get)"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+	  echo "note: $(CHROMIUM) is missing and this is not root with apt-get: the browser tests" \
+	    "will skip. Install Debian's chromium package to run them."; \
+	fi
+
+test-browser: setup $(MODEL) frontend browser
+	@$(PY) -m pytest tests/browser
+
+clean-frontend:
+	rm -rf node_modules api/static/govuk
+
+# --- Benchmarks, faults and scale-out ------------------------------------------------------
+# `make bench` measures the stack on the embedded default (scripts/bench.py --help for the
+# options: BENCH_ARGS="--quick"). The fault and scale-out tests need PostgreSQL and Redis on
+# 127.0.0.1; the scale-out test also runs Debian's nginx in front of two API instances.
+# Like the other service tests they skip, saying why, unless PCL_REQUIRE_SERVICES=1.
+.PHONY: bench nginx test-faults test-scaleout
+NGINX := /usr/sbin/nginx
+BENCH_ARGS ?=
+
+test: nginx
+
+bench: setup $(MODEL)
+	@$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# The installed server is its own stamp. The tests run nginx in the foreground with their own
+# configuration; the package's own service (port 80), where an init system starts it, is unused.
+nginx: $(NGINX)
+
+$(NGINX):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "==> Installing Debian's nginx for the scale-out test (apt-get)"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; \
+	else \
+	  echo "note: $(NGINX) is missing and this is not root with apt-get: the scale-out test" \
+	    "will skip. Install Debian's nginx package to run it."; \
+	fi
+
+test-faults: setup $(MODEL)
+	@$(PY) -m pytest tests/faults
+
+test-scaleout: setup $(MODEL) nginx
+	@$(PY) -m pytest tests/scaleout

@@ -26,7 +26,7 @@ from bot.consultation import (
 from bot.identifiers import identifying_details
 from bot.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
 from bot.records.statistics import StatEvent
-from bot.validation import clean_text, find_postcode, parse_child_dob, parse_email, parse_uk_phone
+from bot.validation import clean_text, find_email, find_postcode, parse_child_dob, parse_uk_phone
 
 MAX_ANSWER_CHARS = 500
 MAX_CONCERN_CHARS = 2000
@@ -95,7 +95,7 @@ class ValidateConsultationForm(FormValidationAction):
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
     ) -> Result:
         text = clean_text(str(value or ""), max_chars=MAX_ANSWER_CHARS)
-        email = parse_email(text)
+        email = find_email(text)
         if email:
             return _accepted("caller_address", email)
         if find_postcode(text):
@@ -116,8 +116,8 @@ class ValidateConsultationForm(FormValidationAction):
             return _accepted("caller_phone", number)
         return _rejected(
             "caller_phone",
-            "Sorry, that doesn't look like a UK telephone number. Please give a landline or "
-            "mobile number, for example 01332 123456.",
+            "Sorry, that doesn't look like a UK telephone number. Please give a landline "
+            "number with its area code, or a mobile number.",
             dispatcher,
             tracker,
         )

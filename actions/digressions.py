@@ -3,21 +3,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buttons, channel, facts, latest_intent, now, say
+from actions.common import buttons, channel, facts, latest_intent, latest_text, now, say
 from actions.stats import record_stat
 from bot import messages
 from bot.records.statistics import StatEvent
+from bot.validation import find_email, find_postcode, parse_child_dob, parse_uk_phone
 
 OUT_OF_SCOPE = (
     "Sorry, I can only help professionals with concerns about a child. For other council "
     "services, please see the council's website."
 )
+
+
+# Answers that can be recognised for what they are, whatever the classifier made of them:
+# "you can ring me on 07700 900123" is an answer to the telephone question, not a question.
+RECOGNISABLE_ANSWERS: dict[str, Callable[[str], object]] = {
+    "caller_phone": parse_uk_phone,
+    "caller_address": lambda text: find_email(text) or find_postcode(text),
+    "child_dob": lambda text: parse_child_dob(text, now().date()).ok,
+}
+
+
+def _recognised_answer(tracker: Tracker) -> list[EventType]:
+    if (tracker.active_loop or {}).get("name") != "consultation_form":
+        return []
+    slot = tracker.get_slot("requested_slot")
+    text = latest_text(tracker)
+    recognise = RECOGNISABLE_ANSWERS.get(slot or "")
+    if recognise is None or not recognise(text):
+        return []
+    return [SlotSet(slot, text)]  # the form's validation normalises it next
 
 
 class ActionAnswerDigression(Action):
@@ -27,6 +49,9 @@ class ActionAnswerDigression(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        answer = _recognised_answer(tracker)
+        if answer:
+            return answer
         service, at = facts(), now()
         answers = {
             "help": [messages.help_text(service)],

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import facts, latest_intent, now, say
 from bot import messages
-from bot.consultation import DHCFT, role_from
+from bot.consultation import role_from
 
 
 class ActionGreet(Action):
@@ -34,6 +34,5 @@ class ActionGreet(Action):
         role = role_from(intent, "") if intent in ("professional", "dhcft_health_staff") else None
         if role is None or tracker.get_slot("role_type"):
             return []
-        if role == DHCFT:
-            say(dispatcher, [messages.dhcft_offer(facts())])
+        # The form validates this answer next, and offers DHCFT staff their advice line then.
         return [SlotSet("role_type", role)]

@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel, facts, latest_intent, latest_text, now, say
+from actions.irt_alert import alert_irt
 from actions.records import contact_from, save_contact
 from actions.stats import record_stat
 from bot import messages
@@ -56,10 +57,14 @@ class ActionHarmHandoff(Action):
             dispatcher.utter_message(text=messages.harm_flagged(None))
             record_stat(StatEvent.SIGNIFICANT_HARM, channel(tracker), topic="scenario")
             return events
+        if kind == SCENARIO:
+            # Rule 5: the caller was told a scenario keeps nothing, so say why it now does.
+            found = identifying_details(concern, at.date())
+            dispatcher.utter_message(text=messages.scenario_became_named(found))
         if kind is None or kind == SCENARIO:
             events.append(SlotSet("consultation_type", NAMED_CHILD))
 
-        reference = tracker.get_slot("contact_reference")
+        reference = reference_before = tracker.get_slot("contact_reference")
         slots = {e["name"]: e["value"] for e in events}
         suggestion = suggest_level({}, significant_harm=True, immediate_danger=immediate)
         contact = contact_from(
@@ -72,6 +77,9 @@ class ActionHarmHandoff(Action):
         )
         reference = save_contact(contact, reference)
         logger.info("significant harm: contact %s flagged for the IRT", reference)
+        # Once per contact: when it is created, or when an earlier contact is first flagged.
+        if not reference_before or not tracker.get_slot("significant_harm"):
+            alert_irt(reference, immediate, at)
         if not tracker.get_slot("contact_reference"):
             record_stat(StatEvent.SIGNIFICANT_HARM, channel(tracker), topic="named_child")
         dispatcher.utter_message(text=messages.harm_flagged(reference))

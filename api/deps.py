@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Header, HTTPException, Request
+from fastapi.security import APIKeyCookie
 
 from api.services import AppServices
+from api.staff_auth import (
+    COOKIE,
+    CSRF_HEADER,
+    CSRF_REFUSED,
+    NOT_SIGNED_IN,
+    SignInRequired,
+    StaffPageError,
+    is_api,
+    tokens_match,
+)
+from bot.records.staff import Role, StaffRepository
+from bot.staff_auth import ActiveSession, StaffMember, StaffSessions
 
 
 def get_services(request: Request) -> AppServices:
@@ -14,3 +28,104 @@ def get_services(request: Request) -> AppServices:
 
 
 ServicesDep = Annotated[AppServices, Depends(get_services)]
+
+# --- staff: the IRT review pages and API (api/staff_auth.py says how) ----------------------
+
+# Declared as a security scheme, so the OpenAPI schema says how the staff API authenticates.
+_session_cookie = APIKeyCookie(
+    name=COOKIE,
+    auto_error=False,
+    description="The session cookie set by POST /irt/api/login (or the sign-in page).",
+)
+# A page's own background polling sends this, so that it does not keep an idle session alive.
+BACKGROUND_HEADER = "X-PCL-Background"
+
+
+def current_session(
+    request: Request,
+    services: ServicesDep,
+    token: Annotated[str | None, Depends(_session_cookie)],
+) -> ActiveSession:
+    """The caller's valid session, or 401 (API) / a redirect to the sign-in page (pages)."""
+    active = None
+    if token and len(token) <= 128:
+        touch = request.headers.get(BACKGROUND_HEADER) != "1"
+        with services.sessions.begin() as session:
+            sessions = StaffSessions(StaffRepository(session), services.clock)
+            active = sessions.resume(token, touch=touch)
+    if active is None:
+        if is_api(request):
+            raise HTTPException(401, NOT_SIGNED_IN)
+        back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(back_to if request.method == "GET" else None)
+    request.state.staff = active
+    return active
+
+
+StaffSessionDep = Annotated[ActiveSession, Depends(current_session)]
+
+
+def current_user(active: StaffSessionDep) -> StaffMember:
+    return active.member
+
+
+CurrentUser = Annotated[StaffMember, Depends(current_user)]
+
+
+def require_role(*roles: Role) -> Callable[..., StaffMember]:
+    """A dependency that lets through only these roles (403 for any other)."""
+
+    def check(request: Request, member: CurrentUser) -> StaffMember:
+        if member.role not in roles:
+            if is_api(request):
+                raise HTTPException(403, "Your account's role does not allow this")
+            raise StaffPageError(
+                403,
+                "You cannot see this page",
+                "This page is for administrators. Ask one if you need something done here.",
+            )
+        return member
+
+    return check
+
+
+AdminUser = Annotated[StaffMember, Depends(require_role(Role.ADMIN))]
+
+
+def _refuse_csrf(request: Request) -> None:
+    if is_api(request):
+        raise HTTPException(403, CSRF_REFUSED)
+    raise StaffPageError(
+        403,
+        "Your form could not be sent",
+        "The form was out of date or did not come from this service. Go back, reload the "
+        "page and try again.",
+    )
+
+
+def form_csrf(
+    request: Request,
+    active: StaffSessionDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> ActiveSession:
+    """A form POST from a signed-in page: its hidden token must be the session's."""
+    if not tokens_match(csrf_token, active.csrf_token):
+        _refuse_csrf(request)
+    return active
+
+
+def header_csrf(
+    request: Request,
+    active: StaffSessionDep,
+    x_csrf_token: Annotated[
+        str, Header(alias=CSRF_HEADER, description="The csrf_token the login returned.")
+    ] = "",
+) -> ActiveSession:
+    """A JSON POST: the session's CSRF token in the X-CSRF-Token header."""
+    if not tokens_match(x_csrf_token, active.csrf_token):
+        _refuse_csrf(request)
+    return active
+
+
+CheckedForm = Annotated[ActiveSession, Depends(form_csrf)]
+CheckedApiPost = Annotated[ActiveSession, Depends(header_csrf)]

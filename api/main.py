@@ -10,10 +10,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from api.routes import chat, health
+from api.routes import chat, health, irt, pages, sms
+from api.security import SecurityHeaders
 from api.services import AppServices
+from api.sms_turns import twiml
+from api.templating import STATIC_DIR
+from bot.messages import assistant_unavailable
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger("api.request")
@@ -36,9 +41,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(sms.router)
+    app.include_router(pages.router)
+    app.include_router(irt.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(log_request)
     app.add_exception_handler(RequestValidationError, unreadable_request)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)
+    irt.add_exception_handlers(app)
+    # Added last, so outermost: every response gets the security headers.
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     return app
 
 
@@ -63,6 +76,19 @@ async def log_request(
 
 
 UNREADABLE = "Sorry, I couldn't read that message. Please type it again."
+
+
+async def unexpected_error(request: Request, error: Exception) -> Response:
+    """Never silence, never a bare 500 to a caller: a failure in the chat or SMS path (the
+    database down, say) still answers with the urgent routes. Only the error's type is logged."""
+    logger.error("unhandled %s on %s", type(error).__name__, request.url.path)
+    services: AppServices = request.app.state.services
+    urgent = assistant_unavailable(services.facts, services.clock.now())
+    if request.url.path.startswith("/chat/api"):
+        return chat.reply(503, urgent)
+    if request.url.path.startswith("/sms/"):
+        return Response(twiml([urgent]), media_type="application/xml")
+    return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
 async def http_error(request: Request, error: Exception) -> JSONResponse:

@@ -21,12 +21,19 @@ class RasaClient:
         self._timeout = settings.rasa_timeout_seconds
         self._http = http or httpx.AsyncClient()
 
-    async def send(self, sender: str, text: str, channel: str) -> list[dict[str, Any]]:
-        """One user turn; returns Rasa's bot messages (text, buttons)."""
+    async def send(
+        self, sender: str, text: str, channel: str, message_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One user turn; returns Rasa's bot messages (text, buttons). With a `message_id`
+        (bot.privacy.turn_key) the conversation takes the message at most once: sent again, it
+        gets the replies Rasa gave the first time (rasa_ext.once)."""
+        body: dict[str, Any] = {"sender": sender, "message": text, "metadata": {"channel": channel}}
+        if message_id is not None:
+            body["message_id"] = message_id
         try:
             response = await self._http.post(
                 f"{self._base}/webhooks/pcl/webhook",
-                json={"sender": sender, "message": text, "metadata": {"channel": channel}},
+                json=body,
                 headers=self._headers,
                 timeout=self._timeout,
             )

@@ -8,9 +8,12 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.answered_turns import AnsweredTurns
 from api.rasa_client import RasaClient
 from bot.clock import Clock, make_clock
 from bot.facts import ServiceFacts, load_facts
+from bot.passwords import Passwords
+from bot.records.crypto import FieldCipher
 from bot.records.database import make_engine, make_session_factory
 from bot.settings import Settings
 
@@ -24,19 +27,31 @@ class AppServices:
     sessions: sessionmaker[Session]
     rasa: RasaClient
     http: httpx.AsyncClient
+    # The IRT review pages: contact fields are decrypted for staff, and staff passwords checked.
+    cipher: FieldCipher
+    passwords: Passwords
+    # Both channels: each turn answered once however often it arrives.
+    turns: AnsweredTurns
 
     @classmethod
     def build(cls, settings: Settings) -> AppServices:
         engine = make_engine(settings.database_url)
+        sessions = make_session_factory(engine)
         http = httpx.AsyncClient()
         return cls(
             settings=settings,
             facts=load_facts(settings.facts_file),
             clock=make_clock(settings.now),
             engine=engine,
-            sessions=make_session_factory(engine),
+            sessions=sessions,
             rasa=RasaClient(settings, http),
             http=http,
+            cipher=FieldCipher(
+                settings.encryption_keys.get_secret_value(),
+                settings.blind_index_key.get_secret_value(),
+            ),
+            passwords=Passwords(),
+            turns=AnsweredTurns(sessions),
         )
 
     async def close(self) -> None:

@@ -310,3 +310,16 @@ def mentions_child(text: str) -> bool:
     """Whether a message speaks of a child at all: an adult's abuse without one goes to the
     adults' route instead of the children's handoff."""
     return bool(_CHILD_WORDS.search(text))
+
+
+_ADULT_WORDS = re.compile(
+    r"\b(adults?|elderly|older (person|people|man|woman|lady|gentleman)|pensioner|"
+    r"vulnerable adult|care home|nursing home|dementia|service user|my client|resident|"
+    r"(aged|age) ([2-9][0-9]|1[89])\b|([2-9][0-9]|1[89]) ?(yo|y/o|year old|years old))",
+    re.IGNORECASE,
+)
+
+
+def mentions_adult(text: str) -> bool:
+    """Whether a message says it is about an adult (over 18, elderly, a care home resident)."""
+    return bool(_ADULT_WORDS.search(text))

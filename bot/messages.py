@@ -35,21 +35,27 @@ def step_facts(facts: ServiceFacts) -> dict[str, str]:
     }
 
 
-def urgent_contact_now(facts: ServiceFacts, at: datetime) -> str:
-    """Where an urgent concern goes at this moment: the IRT in its hours, else the Care Line."""
+def _where_to_call_now(facts: ServiceFacts, at: datetime) -> str:
+    """urgent_contact_now() as a clause that continues a sentence after a colon."""
     if line_status(at, facts) is LineStatus.CLOSED_OUT_OF_HOURS:
         return (
-            f"The IRT is closed now, so call {facts.out_of_hours.name} (out of hours) on "
+            f"the IRT is closed now, so call {facts.out_of_hours.name} (out of hours) on "
             f"{facts.out_of_hours.phone.number}."
         )
-    return f"Call the Initial Response Team (IRT) now on {facts.irt.phone.number}."
+    return f"call the Initial Response Team (IRT) now on {facts.irt.phone.number}."
+
+
+def urgent_contact_now(facts: ServiceFacts, at: datetime) -> str:
+    """Where an urgent concern goes at this moment: the IRT in its hours, else the Care Line."""
+    clause = _where_to_call_now(facts, at)
+    return clause[0].upper() + clause[1:]
 
 
 def urgent_routes(facts: ServiceFacts, at: datetime) -> str:
     """999, where to call now, and the Online Referral Form."""
     return (
         f"If a child is in immediate danger, call {facts.emergency.phone.number}. "
-        f"For an urgent concern: {urgent_contact_now(facts, at)} "
+        f"For an urgent concern: {_where_to_call_now(facts, at)} "
         f"Then complete the Online Referral Form: {facts.online_referral_form.url.value}"
     )
 
@@ -71,9 +77,10 @@ def welcome(facts: ServiceFacts) -> str:
 def closed(facts: ServiceFacts, at: datetime) -> list[str]:
     """The closed message (SPEC rule 12): 999, where to go now, the form, the hours."""
     opens = next_opening(at, facts)
+    day = "today" if opens.date() == at.astimezone(opens.tzinfo).date() else f"{opens:%A %-d %B}"
     return [
         f"The {facts.council.service_name} is closed now. We're open "
-        f"{describe_opening_hours(facts)}; we next open {opens:%A %-d %B} at "
+        f"{describe_opening_hours(facts)}; we next open {day} at "
         f"{format_clock_time(opens.time())}.",
         urgent_routes(facts, at),
         "If you're worried a child is being harmed or is at risk of significant harm, tell me "
@@ -170,8 +177,8 @@ def not_a_referral(facts: ServiceFacts, at: datetime) -> list[str]:
         "Named Nurse advice for health staff, or your school's Child Protection Manager.",
         f"To make a referral, complete the Online Referral Form: "
         f"{facts.online_referral_form.url.value}. For an urgent concern: "
-        f"{urgent_contact_now(facts, at)} I can help you decide whether the threshold for a "
-        "referral is met.",
+        f"{_where_to_call_now(facts, at)} I can help you decide whether the threshold "
+        "for a referral is met.",
     ]
 
 
@@ -188,8 +195,8 @@ def speak_to_someone(facts: ServiceFacts, at: datetime) -> list[str]:
     messages = []
     if line_status(at, facts) is LineStatus.OPEN:
         messages.append(
-            f"You can call the {facts.council.service_name} on {facts.line.phone.number} "
-            f"({describe_opening_hours(facts)})."
+            f"You can call the {facts.council.service_name} on {facts.line.phone.number}, "
+            f"{describe_opening_hours(facts)}."
         )
     messages.append(urgent_routes(facts, at))
     return messages

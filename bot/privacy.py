@@ -19,3 +19,17 @@ def log_id(key: str, conversation_id: str) -> str:
 def sms_sender_id(key: str, phone_number: str) -> str:
     """The conversation key of an SMS sender: a keyed hash of the number, never the number."""
     return "sms-" + keyed_hash(key, "sms:" + phone_number.strip())[:32]
+
+
+def turn_key(key: str, sender_id: str, message_id: str) -> str:
+    """The key of one turn in the answered-turns store: a keyed hash of the conversation's
+    pseudonymous id and the message's id (the web page's, or Twilio's MessageSid), never
+    either of them as sent."""
+    return keyed_hash(key, f"turn:{sender_id}:{message_id}")
+
+
+def echoes_caller(reply: str, said: str, min_chars: int = 12) -> bool:
+    """Whether a reply repeats what the caller wrote (12 characters or more): such a reply is
+    never kept, as what a caller wrote is not kept after a scenario ends (SPEC rule 5)."""
+    said = " ".join(said.split()).casefold()
+    return len(said) >= min_chars and said in " ".join(reply.split()).casefold()

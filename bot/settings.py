@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,9 @@ from bot.records.crypto import decode_key, decode_keys
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _PLACEHOLDERS = {"", "change-me", "changeme", "secret", "password"}
 _MIN_SECRET_LENGTH = 32
+# A CSP frame-ancestors source: 'self' or an https origin (a leading *. for subdomains).
+_FRAME_SOURCE = re.compile(r"'self'|https://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]{1,5})?", re.I)
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 class Settings(BaseSettings):
@@ -42,6 +46,29 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
 
+    # Who may show the web chat in a frame (CSP frame-ancestors): 'none', or the council's own
+    # pages, e.g. "https://www.derby.gov.uk" ('self' and https origins, space-separated).
+    frame_ancestors: str = "'none'"
+
+    # SMS through Twilio: off (the webhook answers 404) unless the account SID and auth token
+    # are both set. The auth token also signs every webhook Twilio sends us.
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    # The scheme and host Twilio calls, as Twilio sees them (behind a proxy the API's own URL
+    # differs); the webhook's signature covers the full URL, so this must be exact, e.g.
+    # https://pcl.example.gov.uk (no path: the request's own path is added).
+    public_base_url: str = ""
+    # The line's sending number (E.164), used for the IRT alert.
+    twilio_from: str = ""
+    # The IRT duty phone (E.164): significant-harm alerts are off unless it is set.
+    irt_alert_to: str = ""
+    # Where the REST client sends requests; None is Twilio's own API. Tests point it at a
+    # local stand-in.
+    twilio_api_base: str | None = None
+    # Shorter than the web's: Twilio gives up after 15 s, and a caller waiting on a phone
+    # should get the urgent routes quickly rather than nothing.
+    sms_rasa_timeout_seconds: float = 3.0
+
     # Fixes the clock for demonstrations and tests; refused in production.
     now: datetime | None = None
 
@@ -52,11 +79,33 @@ class Settings(BaseSettings):
             raise ValueError("PCL_NOW needs a UTC offset, e.g. 2026-12-28T11:00:00+00:00")
         return value
 
+    @property
+    def sms_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
+
+    @property
+    def irt_alert_enabled(self) -> bool:
+        return bool(self.irt_alert_to)  # the validator refuses it without credentials
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _frame_ancestors_are_sources(cls, value: str) -> str:
+        sources = value.split()
+        if sources == ["'none'"] or (
+            sources and all(_FRAME_SOURCE.fullmatch(source) for source in sources)
+        ):
+            return " ".join(sources)
+        raise ValueError(
+            "PCL_FRAME_ANCESTORS must be 'none', or 'self' and https origins separated by "
+            'spaces, e.g. "https://www.derby.gov.uk"'
+        )
+
     @model_validator(mode="after")
     def _refuse_unsafe_values(self) -> Settings:
         for name in ("rasa_token", "hmac_key", "encryption_keys", "blind_index_key"):
             if not getattr(self, name).get_secret_value():
                 raise ValueError(f"PCL_{name.upper()} must be set (`make run` generates them)")
+        self._check_twilio()
         if self.env != "production":
             return self
         if self.now is not None:
@@ -72,6 +121,29 @@ class Settings(BaseSettings):
         if self.database_url.startswith("sqlite"):
             raise ValueError("PCL_DATABASE_URL must name PostgreSQL in production")
         return self
+
+    def _check_twilio(self) -> None:
+        # Half a configuration would leave SMS silently off, or alerts silently unsent.
+        if bool(self.twilio_account_sid) != bool(self.twilio_auth_token.get_secret_value()):
+            raise ValueError("PCL_TWILIO_ACCOUNT_SID and PCL_TWILIO_AUTH_TOKEN go together")
+        if self.sms_enabled and not self.public_base_url:
+            raise ValueError("PCL_PUBLIC_BASE_URL must be set to check Twilio's signatures")
+        for name in ("twilio_from", "irt_alert_to"):
+            value = getattr(self, name)
+            if value and not _E164.fullmatch(value):
+                raise ValueError(f"PCL_{name.upper()} must be an E.164 number like +447700900123")
+        if self.irt_alert_to and not (self.sms_enabled and self.twilio_from):
+            raise ValueError(
+                "PCL_IRT_ALERT_TO needs the Twilio credentials and PCL_TWILIO_FROM, the number "
+                "alerts are sent from"
+            )
+        if self.env == "production" and self.sms_enabled:
+            # The signature covers the URL, and the REST client sends the auth token with
+            # every request: both must travel over TLS.
+            for name in ("public_base_url", "twilio_api_base"):
+                value = getattr(self, name)
+                if value and not value.startswith("https://"):
+                    raise ValueError(f"PCL_{name.upper()} must be an https:// URL in production")
 
     def _check_record_keys(self) -> None:
         # Production data must be encrypted with real AES-256 keys, never a typed password.

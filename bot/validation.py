@@ -162,21 +162,17 @@ def find_postcode(text: str | None) -> str | None:
 ADULT_AGE = 18
 _DOB_MAX_CHARS = 100
 
-ASK_DOB = "What is the child's date of birth? If you don't know it, their age is fine."
+ASK_DOB = "Please give the child's date of birth, or their age if you don't know it."
+# Said before the form asks for the date of birth again, so none of them repeats the question.
 NOT_UNDERSTOOD = (
-    "Sorry, I didn't recognise that as a date of birth or an age. "
-    "What is the child's date of birth (for example 3/4/2015)? If you don't know it, "
-    "their age is fine."
+    "Sorry, I didn't recognise that as a date of birth or an age, for example 3/4/2015 or "
+    '"aged 7".'
 )
-NOT_A_DATE = "That date doesn't exist. What is the child's date of birth?"
-IN_THE_FUTURE = (
-    "That date is in the future. What is the child's date of birth? "
-    'If the baby is not born yet, say "unborn".'
-)
+NOT_A_DATE = "That date doesn't exist."
+IN_THE_FUTURE = 'That date is in the future. If the baby is not born yet, say "unborn".'
 ADULT = (
     "That would make them 18 or over; this line is for children and young people under 18. "
-    "What is the child's date of birth? If your concern is about an adult, tell me and I'll "
-    "give you the right team."
+    "If your concern is about an adult, tell me and I'll give you the right team."
 )
 NEED_FULL_DATE = (
     "Please give the day, month and year, for example 3/4/2015. "
@@ -380,3 +376,10 @@ def parse_child_dob(text: str | None, today: date) -> DobResult:
     if found is None and _PARTIAL_DATE.search(lowered):
         return DobResult(problem=NEED_FULL_DATE)
     return found or DobResult(problem=NOT_UNDERSTOOD)
+
+
+def find_email(text: str | None) -> str | None:
+    """The one email address inside a sentence ("email me at jo@example.org please")."""
+    words = (word.strip(".,;:()<>\"'") for word in (text or "")[:_EMAIL_MAX_CHARS * 4].split())
+    found = [email for word in words if "@" in word and (email := parse_email(word))]
+    return found[0] if len(found) == 1 else None

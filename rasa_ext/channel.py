@@ -10,6 +10,7 @@ import asyncio
 import hmac
 import logging
 import os
+import re
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -18,11 +19,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_ext.ended_turns import EndedTurns
 from rasa_ext.forget import forget_if_ended, sweep_forever
+from rasa_ext.once import handle_once
+from rasa_ext.tracker_store import fail_loudly
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5000
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,128}")
 # A conversation idle this long is forgotten (the domain's session expiry is 60 minutes too).
 IDLE_SECONDS = float(os.environ.get("PCL_CONVERSATION_IDLE_SECONDS", "3600"))
 SWEEP_SECONDS = float(os.environ.get("PCL_CONVERSATION_SWEEP_SECONDS", "60"))
@@ -30,7 +35,9 @@ SWEEP_SECONDS = float(os.environ.get("PCL_CONVERSATION_SWEEP_SECONDS", "60"))
 
 class ProjectInput(InputChannel):
     """`POST /webhooks/pcl/webhook` with `Authorization: Bearer $PCL_RASA_TOKEN` and JSON
-    `{"sender": id, "message": text, "metadata": {"channel": "web" | "sms"}}`."""
+    `{"sender": id, "message": text, "metadata": {"channel": "web" | "sms"}}`, and optionally
+    `"message_id"`: a message id the conversation already holds is not taken again
+    (rasa_ext.once)."""
 
     @classmethod
     def name(cls) -> Text:
@@ -40,6 +47,7 @@ class ProjectInput(InputChannel):
         self.token = token or os.environ.get("PCL_RASA_TOKEN", "")
         if not self.token:
             raise ValueError("PCL_RASA_TOKEN must be set for the pcl input channel")
+        self.ended = EndedTurns()
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "InputChannel":
@@ -55,6 +63,7 @@ class ProjectInput(InputChannel):
 
         @webhook.listener("after_server_start")
         async def start_sweeping(app: Any, _: Any) -> None:
+            fail_loudly(app.ctx.agent.tracker_store)
             app.ctx.pcl_sweeper = asyncio.create_task(
                 sweep_forever(lambda: app.ctx.agent.tracker_store, IDLE_SECONDS, SWEEP_SECONDS)
             )
@@ -77,23 +86,33 @@ class ProjectInput(InputChannel):
             if not isinstance(sender, str) or not sender or not isinstance(text, str):
                 return response.json({"error": "sender and message are required"}, status=400)
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            message_id = body.get("message_id")
+            if message_id is not None and not (
+                isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id)
+            ):
+                return response.json({"error": "message_id is not valid"}, status=400)
             collector = CollectingOutputChannel()
+            message = UserMessage(
+                text[:MAX_TEXT_CHARS],
+                collector,
+                sender,
+                input_channel=self.name(),
+                message_id=message_id,
+                metadata=metadata,
+            )
             try:
-                await on_new_message(
-                    UserMessage(
-                        text[:MAX_TEXT_CHARS],
-                        collector,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=metadata,
-                    )
-                )
+                if message_id is None:
+                    await on_new_message(message)
+                else:
+                    await handle_once(request.app.ctx.agent, message, self.ended)
             except CancelledError:
                 logger.error("pcl.message.timeout")
             except Exception as error:  # the text is never logged: only the error's type
                 logger.error("pcl.message.failure %s", type(error).__name__)
                 return response.json({"error": "processing failed"}, status=500)
-            await forget_if_ended(request.app.ctx.agent.tracker_store, sender)
+            ended = await forget_if_ended(request.app.ctx.agent.tracker_store, sender)
+            if ended and message_id is not None:
+                self.ended.remember(message_id, text, collector.messages)
             return response.json(collector.messages)
 
         return webhook

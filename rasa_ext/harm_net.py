@@ -23,12 +23,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.harm_signals import detect, mentions_child
+from bot.harm_signals import detect, mentions_adult, mentions_child
 
 SIGNIFICANT_HARM = "significant_harm"
 IMMEDIATE_DANGER = "immediate_danger"
-# An adult's abuse with no child in the message takes the adults' route, which gives 999 and
-# asks whether children live in the household (Think Family).
+# A message that says it is about an adult, and names no child, takes the adults' route, which
+# gives 999 and asks whether children live in the household (Think Family). Any doubt goes to
+# the children's handoff: recall first.
 ADULT_CONCERN = "adult_concern"
 
 
@@ -77,6 +78,6 @@ class HarmSafetyNet(GraphComponent):
         signal = detect(text)
         if not signal.significant_harm:
             return None
-        if classified == ADULT_CONCERN and not mentions_child(text):
+        if classified == ADULT_CONCERN and mentions_adult(text) and not mentions_child(text):
             return None
         return IMMEDIATE_DANGER if signal.immediate_danger else SIGNIFICANT_HARM

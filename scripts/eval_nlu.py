@@ -14,11 +14,17 @@ and prints:
   (`bot.harm_signals.detect(text).significant_harm`), and by both together, which is what
   the conversation acts on; the missed messages are listed with their text (the held-out
   sets are synthetic test data, never caller data);
-- how often the net fires on messages that are not about harm (the price of its recall);
-- the training time.
+- how often the classifier and the net call a message about something else harm (the price of
+  their recall);
+- the training time (wall clock and CPU: the machine may be shared).
 
-Targets: harm recall (classifier + net) 1.00, macro-F1 >= 0.90. With `--strict` the exit
-status is 1 when a target is missed; without it the script only reports.
+A phrase safety net component in the config's pipeline (`...HarmSafetyNet`) is taken out for
+training, so the classifier is measured alone; it is then applied to the classifier's answers
+for the "as deployed" figures.
+
+Targets, over all the held-out files together (each file's figures are shown too): harm
+recall (classifier + net) 1.00, classifier macro-F1 >= 0.90. With `--strict` the exit status
+is 1 when a target is missed; without it the script only reports.
 
 Runs on the project's Python 3.11 environment; the training and parsing run in one Python
 3.10 subprocess under `.venv-rasa`. A held-out file that does not exist is skipped with a note.
@@ -46,25 +52,59 @@ TARGET_MACRO_F1 = 0.90
 
 # Runs under .venv-rasa (Python 3.10): trains on the NLU data, parses the held-out messages.
 # argv: config, nlu data dir, domain (or ""), output dir, result JSON, held-out files...
+# A phrase safety net component in the pipeline (a name ending in NET_SUFFIX) is taken out
+# before training, so that the classifier is measured on its own; it is then applied to the
+# classifier's answers, which gives the intent the dialogue would see ("deployed").
 _RASA_HELPER = r"""
-import asyncio, json, logging, sys, time, warnings
+import asyncio, importlib, json, logging, sys, time, warnings
 warnings.filterwarnings("ignore")
 logging.disable(logging.WARNING)
 config, nlu_data, domain, out_dir, result_path, *heldout = sys.argv[1:]
+NET_SUFFIX = "HarmSafetyNet"
 
+import yaml
 from rasa.model_training import train_nlu
 from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
 
-started = time.perf_counter()
-model_path = train_nlu(config=config, nlu_data=nlu_data, output=out_dir,
+with open(config, encoding="utf-8") as handle:
+    settings = yaml.safe_load(handle)
+pipeline = settings.get("pipeline") or []
+nets = [c for c in pipeline if str(c.get("name", "")).endswith(NET_SUFFIX)]
+settings["pipeline"] = [c for c in pipeline if c not in nets]
+import os
+os.makedirs(out_dir, exist_ok=True)
+classifier_config = os.path.join(out_dir, "config-without-net.yml")
+with open(classifier_config, "w", encoding="utf-8") as handle:
+    yaml.safe_dump(settings, handle)
+
+started, started_cpu = time.perf_counter(), time.process_time()
+model_path = train_nlu(config=classifier_config, nlu_data=nlu_data, output=out_dir,
                        fixed_model_name="eval-nlu", domain=domain or None)
 train_seconds = time.perf_counter() - started
+train_cpu_seconds = time.process_time() - started_cpu
 if not model_path:
     sys.exit("training produced no model")
+
+net_components = []
+for spec in nets:
+    module_name, class_name = spec["name"].rsplit(".", 1)
+    cls = getattr(importlib.import_module(module_name), class_name)
+    options = {**cls.get_default_config(), **{k: v for k, v in spec.items() if k != "name"}}
+    net_components.append(cls.create(options, None, None, None))
 
 from rasa.core.agent import Agent
 
 agent = Agent.load(model_path)
+
+def deployed_intent(text, parsed):
+    if not net_components:
+        return parsed["intent"]["name"]
+    message = Message(data={"text": text, "intent": dict(parsed["intent"]),
+                            "intent_ranking": list(parsed.get("intent_ranking") or [])})
+    for component in net_components:
+        component.process([message])
+    return message.get("intent")["name"]
 
 async def parse_all(items):
     results = []
@@ -77,6 +117,7 @@ async def parse_all(items):
             "confidence": parsed["intent"].get("confidence"),
             "top_intent": ranking[0]["name"] if ranking else None,
             "top_confidence": ranking[0]["confidence"] if ranking else None,
+            "deployed": deployed_intent(item["text"], parsed),
         })
     return results
 
@@ -89,7 +130,9 @@ started = time.perf_counter()
 predictions = asyncio.run(parse_all(items))
 parse_seconds = time.perf_counter() - started
 with open(result_path, "w", encoding="utf-8") as handle:
-    json.dump({"train_seconds": train_seconds, "parse_seconds": parse_seconds,
+    json.dump({"train_seconds": train_seconds, "train_cpu_seconds": train_cpu_seconds,
+               "parse_seconds": parse_seconds,
+               "net_components": [spec["name"] for spec in nets],
                "predictions": predictions}, handle)
 """
 
@@ -155,6 +198,7 @@ def summarise(predictions: list[dict[str, Any]]) -> dict[str, Any]:
     # fallback threshold costs (the figure that counts is the one above).
     top = [p["top_intent"] or FALLBACK_INTENT for p in predictions]
     top_scores = intent_scores(gold, top)
+    deployed_scores = intent_scores(gold, [p["deployed"] for p in predictions])
     harm = [p for p in predictions if p["intent"] in HARM_INTENTS]
     other = [p for p in predictions if p["intent"] not in HARM_INTENTS]
     return {
@@ -164,12 +208,17 @@ def summarise(predictions: list[dict[str, Any]]) -> dict[str, Any]:
         "macro_f1_without_fallback": _ratio(
             sum(s["f1"] for s in top_scores.values()), len(top_scores)
         ),
+        "macro_f1_deployed": _ratio(
+            sum(s["f1"] for s in deployed_scores.values()), len(deployed_scores)
+        ),
         "fallbacks": sum(p == FALLBACK_INTENT for p in predicted),
         "harm_messages": len(harm),
         "harm_recall_classifier": _ratio(sum(p["by_classifier"] for p in harm), len(harm)),
         "harm_recall_net": _ratio(sum(p["by_net"] for p in harm), len(harm)),
         "harm_recall_combined": _ratio(sum(p["caught"] for p in harm), len(harm)),
+        "harm_recall_deployed": _ratio(sum(p["deployed"] in HARM_INTENTS for p in harm), len(harm)),
         "net_fires_on_other": sum(p["by_net"] for p in other),
+        "classifier_harm_on_other": sum(p["by_classifier"] for p in other),
         "other_messages": len(other),
         "per_intent": scores,
     }
@@ -188,7 +237,9 @@ def evaluate(result: dict[str, Any]) -> dict[str, Any]:
     files = sorted({p["file"] for p in predictions}, key=[p["file"] for p in predictions].index)
     return {
         "train_seconds": result["train_seconds"],
+        "train_cpu_seconds": result["train_cpu_seconds"],
         "parse_seconds": result["parse_seconds"],
+        "net_components": result.get("net_components", []),
         "overall": summarise(predictions),
         "per_file": {f: summarise([p for p in predictions if p["file"] == f]) for f in files},
         "predictions": predictions,
@@ -205,8 +256,14 @@ def _rel(path: str | Path) -> str:
 def report(figures: dict[str, Any], config: Path) -> None:
     overall, predictions = figures["overall"], figures["predictions"]
     print(f"\nNLU evaluation: config {_rel(config)}, trained on data/nlu only")
+    for name in figures["net_components"]:
+        print(
+            f"{name} is taken out for training and the classifier's figures; 'as deployed' "
+            "applies it to the classifier's answers"
+        )
     print(
-        f"training time {figures['train_seconds']:.1f} s; parsing {len(predictions)} "
+        f"training time {figures['train_seconds']:.1f} s "
+        f"({figures['train_cpu_seconds']:.1f} s CPU); parsing {len(predictions)} "
         f"held-out messages {figures['parse_seconds']:.1f} s\n"
     )
 
@@ -229,19 +286,31 @@ def report(figures: dict[str, Any], config: Path) -> None:
     if len(figures["per_file"]) > 1:
         print(
             f"\n{'held-out file':<36} {'n':>4} {'macro-F1':>8} {'harm n':>6} "
-            f"{'clf':>5} {'net':>5} {'both':>5}"
+            f"{'clf':>5} {'net':>5} {'both':>5} {'deployed':>8} {'false alarms clf/net':>21}"
         )
         for name, s in figures["per_file"].items():
             print(
                 f"{_rel(name):<36} {s['messages']:>4} {s['macro_f1']:>8.3f} "
                 f"{s['harm_messages']:>6} {s['harm_recall_classifier']:>5.2f} "
-                f"{s['harm_recall_net']:>5.2f} {s['harm_recall_combined']:>5.2f}"
+                f"{s['harm_recall_net']:>5.2f} {s['harm_recall_combined']:>5.2f} "
+                f"{s['harm_recall_deployed']:>8.2f} "
+                f"{s['classifier_harm_on_other']:>9}/{s['net_fires_on_other']} "
+                f"of {s['other_messages']}"
             )
 
     missed = [p for p in predictions if p["intent"] in HARM_INTENTS and not p["caught"]]
     print(f"\nharm messages missed by both the classifier and the net: {len(missed)}")
     for p in missed:
         print(f"  [{p['intent']} -> {p['predicted']}] {p['text']}")
+    if figures["net_components"]:
+        lost = [
+            p
+            for p in predictions
+            if p["intent"] in HARM_INTENTS and p["caught"] and p["deployed"] not in HARM_INTENTS
+        ]
+        print(f"caught by classifier or net but not by the deployed pipeline: {len(lost)}")
+        for p in lost:
+            print(f"  [{p['intent']} -> {p['deployed']}] {p['text']}")
 
     print("\nsummary")
     rows = [
@@ -255,11 +324,26 @@ def report(figures: dict[str, Any], config: Path) -> None:
         ("harm recall, net", f"{overall['harm_recall_net']:.3f}"),
         ("harm recall, together", f"{overall['harm_recall_combined']:.3f}  (target 1.00)"),
         (
-            "net fires on non-harm",
-            f"{overall['net_fires_on_other']} of {overall['other_messages']}",
+            "false alarms, classifier",
+            f"{overall['classifier_harm_on_other']} of {overall['other_messages']} non-harm",
         ),
-        ("training time", f"{figures['train_seconds']:.1f} s"),
+        (
+            "false alarms, net",
+            f"{overall['net_fires_on_other']} of {overall['other_messages']} non-harm",
+        ),
+        (
+            "training time",
+            f"{figures['train_seconds']:.1f} s ({figures['train_cpu_seconds']:.1f} s CPU)",
+        ),
     ]
+    if figures["net_components"]:
+        rows[5:5] = [
+            ("macro-F1 as deployed", f"{overall['macro_f1_deployed']:.3f}  (with the net)"),
+        ]
+        together = [label for label, _ in rows].index("harm recall, together")
+        rows.insert(
+            together + 1, ("harm recall, as deployed", f"{overall['harm_recall_deployed']:.3f}")
+        )
     for label, value in rows:
         print(f"  {label:<26} {value}")
 

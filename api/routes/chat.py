@@ -2,6 +2,11 @@
 
 The server picks the conversation id and keeps it in an HttpOnly cookie; Rasa sees only a
 keyed hash of it.
+
+The page also sends a random `message_id` per message, and the same one when it resends a
+message whose reply it did not get (its "Try again"): a message id the conversation has had
+before gets the reply it had then and no second turn (api.answered_turns, as SMS does with
+Twilio's MessageSid). Without one, every message is a new turn.
 """
 
 from __future__ import annotations
@@ -11,18 +16,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from api.answered_turns import Answered
 from api.deps import ServicesDep
 from api.rasa_client import RasaUnavailable
+from api.services import AppServices
 from bot.messages import assistant_unavailable
-from bot.privacy import keyed_hash, log_id
+from bot.privacy import echoes_caller, keyed_hash, log_id, turn_key
 from bot.validation import clean_text
 
 router = APIRouter(prefix="/chat/api", tags=["chat"])
 
 COOKIE = "pcl_conversation"
 MAX_TEXT_CHARS = 2000
+# What a resent message gets instead of a part of the first reply that repeated its words:
+# nothing the caller typed is kept, not even for a resend.
+NOT_KEPT = "(Part of my answer repeated your message, so it isn't shown again.)"
 
 
 class Button(BaseModel):
@@ -41,6 +51,8 @@ class ChatReply(BaseModel):
 
 class ChatMessage(BaseModel):
     text: str
+    # The page's own id for this message, the same when it is resent; optional.
+    message_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def reply(status: int, *texts: str) -> JSONResponse:
@@ -85,18 +97,56 @@ async def post_message(
         )
     sender = "web-" + keyed_hash(key, "web:" + conversation)[:32]
     secure = settings.env == "production"
-    try:
-        raw_messages = await services.rasa.send(sender, text, channel="web")
-    except RasaUnavailable:
-        raw_messages = []
-    messages = [_bot_message(m) for m in raw_messages if isinstance(m, dict)]
-    if not any(m.text or m.buttons for m in messages):
+    if message.message_id is None:
+        messages = await _turn(services, sender, text, None)
+    else:
+        message_key = turn_key(key, sender, message.message_id)
+        turn = await services.turns.once(
+            message_key,
+            "web",
+            lambda: _first_answer(services, sender, text, message_key),
+            patience=settings.rasa_timeout_seconds + 2,
+            log_id=request.state.log_id,
+        )
+        if turn.repeated is not None:
+            repeated = Response(turn.repeated, media_type="application/json")
+            _set_cookie(repeated, conversation, secure)
+            return repeated
+        messages = turn.answered or []
+    if not messages:
         # Never silence: no reply means a part of the stack failed, so give the urgent routes.
         result = reply(503, assistant_unavailable(services.facts, services.clock.now()))
         _set_cookie(result, conversation, secure)
         return result
     _set_cookie(response, conversation, secure)
     return ChatReply(messages=messages)
+
+
+async def _turn(
+    services: AppServices, sender: str, text: str, message_key: str | None
+) -> list[BotMessage]:
+    """Rasa's reply to one message; empty when Rasa, or a part behind it, failed."""
+    try:
+        raw_messages = await services.rasa.send(sender, text, channel="web", message_id=message_key)
+    except RasaUnavailable:
+        raw_messages = []
+    messages = [_bot_message(m) for m in raw_messages if isinstance(m, dict)]
+    return messages if any(m.text or m.buttons for m in messages) else []
+
+
+async def _first_answer(
+    services: AppServices, sender: str, text: str, message_key: str
+) -> Answered[list[BotMessage]]:
+    """The turn for a message id's first delivery, and the reply kept for its resends: a
+    failure is not kept (a resend is a new try), and no part that repeats the caller's words."""
+    messages = await _turn(services, sender, text, message_key)
+    if not messages:
+        return Answered(messages, kept=None)
+    kept = [
+        m.model_copy(update={"text": NOT_KEPT}) if echoes_caller(m.text, text) else m
+        for m in messages
+    ]
+    return Answered(messages, kept=ChatReply(messages=kept).model_dump_json())
 
 
 def _set_cookie(response: Response, conversation: str, secure: bool) -> None:

@@ -7,13 +7,15 @@ the way out.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import Update, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -435,16 +437,30 @@ class ContactRepository:
         status: str | None = None,
         significant_harm: bool | None = None,
         limit: int | None = None,
+        *,
+        statuses: Collection[str] | None = None,
+        channel: str | None = None,
+        created_from: datetime | None = None,
+        created_before: datetime | None = None,
     ) -> list[ContactSummary]:
         """Significant harm first, then oldest first. Erased tombstones only when asked for
-        by status."""
+        by status. `statuses` is any of several; `created_from` is inclusive and
+        `created_before` exclusive."""
         query = select(Contact)
-        if status is None:
+        if status is None and statuses is None:
             query = query.where(Contact.status != ContactStatus.ERASED.value)
-        else:
+        if status is not None:
             query = query.where(Contact.status == ContactStatus(status).value)
+        if statuses is not None:
+            query = query.where(Contact.status.in_([ContactStatus(s).value for s in statuses]))
         if significant_harm is not None:
             query = query.where(Contact.significant_harm == significant_harm)
+        if channel is not None:
+            query = query.where(Contact.channel == channel)
+        if created_from is not None:
+            query = query.where(Contact.created_at >= created_from)
+        if created_before is not None:
+            query = query.where(Contact.created_at < created_before)
         query = query.order_by(
             Contact.significant_harm.desc(), Contact.created_at, Contact.id
         ).limit(limit)
@@ -462,6 +478,47 @@ class ContactRepository:
             )
             for c in self._session.scalars(query)
         ]
+
+    def count_by_status(self) -> dict[str, int]:
+        """How many contacts have each status (every status, zeros included)."""
+        counts = dict.fromkeys((s.value for s in ContactStatus), 0)
+        query = select(Contact.status, func.count(Contact.id)).group_by(Contact.status)
+        for status, count in self._session.execute(query):
+            counts[status] = count
+        return counts
+
+    def queue_version(self) -> str:
+        """Changes whenever a contact is added, flagged, completed or decided: a cheap check,
+        for an open queue page, that something moved. Says nothing about any contact."""
+        contacts = self._session.execute(
+            select(
+                func.count(Contact.id),
+                func.max(Contact.id),
+                func.max(Contact.updated_at),
+                func.count(Contact.id).filter(Contact.significant_harm.is_(True)),
+            )
+        ).one()
+        history = self._session.scalar(select(func.max(ContactStatusChange.id)))
+        parts = "|".join(str(part) for part in (*contacts, history))
+        return hashlib.sha256(parts.encode()).hexdigest()[:16]
+
+    def first_decision_times(
+        self, created_from: datetime, created_before: datetime
+    ) -> list[tuple[datetime, datetime | None]]:
+        """For each contact created in the period: when it was created and when a manager
+        first decided on it (None while there is no decision). Times only, for statistics."""
+        first = (
+            select(ManagerDecision.contact_id, func.min(ManagerDecision.at).label("first_at"))
+            .group_by(ManagerDecision.contact_id)
+            .subquery()
+        )
+        query = (
+            select(Contact.created_at, first.c.first_at)
+            .outerjoin(first, first.c.contact_id == Contact.id)
+            .where(Contact.created_at >= created_from, Contact.created_at < created_before)
+            .order_by(Contact.created_at, Contact.id)
+        )
+        return [(created, decided) for created, decided in self._session.execute(query)]
 
     def _allocate_sequence(self, year: int) -> int:
         # An atomic increment inside the caller's transaction: concurrent writers queue on the

@@ -171,6 +171,66 @@ class ReferenceCounter(Base):
     last_sequence: Mapped[int] = mapped_column(Integer)
 
 
+class AnsweredTurn(Base):
+    """A turn being or already answered, so that a repeat (the web page's Retry with the same
+    message id, Twilio's retry of a MessageSid) gets the same reply and no second turn. Keyed by
+    bot.privacy.turn_key, a keyed hash: never a conversation's or a message's id as sent. The
+    reply is the assistant's own (JSON for the web, TwiML for SMS), never one that repeats
+    what the caller wrote. Deleted after 15 minutes (bot.records.answered_turns)."""
+
+    __tablename__ = "answered_turns"
+
+    turn_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    # When the delivery answering it claimed it (or took over a claim left unanswered).
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # None while the turn is still being answered.
+    reply: Mapped[str | None] = mapped_column(Text)
+
+
+class SmsConversation(Base):
+    """The payloads of the numbered choices last offered to an SMS sender, so that a reply "1"
+    maps back to its button. Keyed by the keyed hash of the number, never the number."""
+
+    __tablename__ = "sms_conversations"
+
+    sender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    choices: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class StaffUser(Base):
+    """A member of staff who may sign in to the IRT review pages (bot.records.staff)."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("username", name="uq_staff_users_username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    # Argon2id (bot.passwords); None for an account that signs in another way (OIDC).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffSession(Base):
+    """A signed-in browser or API client. The id is the SHA-256 of the cookie's random value,
+    so a copy of this table cannot be replayed as a cookie."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+
+
 class AppendOnlyError(RuntimeError):
     """Raised when code tries to change or delete a row that must only ever be added."""
 

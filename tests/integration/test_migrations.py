@@ -18,6 +18,10 @@ TABLES = {
     "manager_decisions",
     "audit_events",
     "reference_counters",
+    "answered_turns",
+    "sms_conversations",
+    "staff_users",
+    "staff_sessions",
 }
 
 

@@ -72,9 +72,9 @@ def require_redis() -> str:
 @contextmanager
 def temporary_postgres_database(admin_url: str) -> Iterator[str]:
     """A new, uniquely named database for this run; dropped afterwards even if connections
-    were left open."""
+    were left open, or the server was restarted in between (tests/faults restarts it)."""
     name = f"pcl_test_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))

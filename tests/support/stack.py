@@ -16,9 +16,16 @@ from pathlib import Path
 import httpx
 
 from bot.records.crypto import generate_key
+from tests.support.twilio_api import TwilioApiStub
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ("rasa", "actions", "api")
+# The variable each kind of process takes its port from (the Procfile and bot.settings).
+_PORT_VARIABLES = {
+    "rasa": "PCL_RASA_PORT",
+    "actions": "PCL_ACTION_SERVER_PORT",
+    "api": "PCL_API_PORT",
+}
 
 
 def free_port() -> int:
@@ -53,6 +60,8 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Extra instances (start_instance): name -> (Procfile kind, its environment overrides).
+    instances: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ports = {name: free_port() for name in PROCESSES}
@@ -63,6 +72,14 @@ class Stack:
         self.log_dir = self.data_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.database_url = self.database_url or f"sqlite:///{self.data_dir / 'pcl.db'}"
+        # SMS on, with test credentials; the action server's Twilio client talks to a local
+        # stand-in, never to Twilio. Numbers are from Ofcom's drama range.
+        self.twilio_api = TwilioApiStub().start()
+        self.twilio_account_sid = "AC" + secrets.token_hex(16)
+        self.twilio_auth_token = secrets.token_hex(16)
+        self.public_base_url = "https://pcl.example.gov.uk"
+        self.twilio_from = "+447700900100"
+        self.irt_alert_to = "+447700900999"
 
     @property
     def api_url(self) -> str:
@@ -98,22 +115,67 @@ class Stack:
             PCL_ACTION_SERVER_PORT=str(self.ports["actions"]),
             PCL_ACTION_SERVER_URL=f"http://127.0.0.1:{self.ports['actions']}",
             PCL_API_PORT=str(self.ports["api"]),
+            PCL_TWILIO_ACCOUNT_SID=self.twilio_account_sid,
+            PCL_TWILIO_AUTH_TOKEN=self.twilio_auth_token,
+            PCL_PUBLIC_BASE_URL=self.public_base_url,
+            PCL_TWILIO_FROM=self.twilio_from,
+            PCL_IRT_ALERT_TO=self.irt_alert_to,
+            PCL_TWILIO_API_BASE=self.twilio_api.url,
         )
         base.update(self.extra_env)
         base.update(overrides)
         return base
 
     def start(self, name: str, **env_overrides: str) -> None:
-        command = procfile_commands()[name]
+        kind, instance_env = self.instances.get(name, (name, {}))
+        command = procfile_commands()[kind]
         log = (self.log_dir / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
             ["bash", "-c", "exec " + command],
             cwd=ROOT,
-            env=self.env(**env_overrides),
+            env=self.env(**{**instance_env, **env_overrides}),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a kill takes its children
         )
+
+    def start_instance(self, name: str, kind: str, **env_overrides: str) -> str:
+        """Starts one more process of the Procfile's `kind` ("rasa", "api", "actions") as
+        `name`, on a free port of its own and with the given environment on top of the stack's;
+        returns its URL. stop/start/restart(name) then work on it as on the three."""
+        port_variable = _PORT_VARIABLES[kind]
+        self.ports[name] = free_port()
+        self.instances[name] = (kind, {**env_overrides, port_variable: str(self.ports[name])})
+        self.start(name)
+        return self.url_of(name)
+
+    def url_of(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def wait_ready(self, name: str, timeout: float = 180) -> None:
+        """Waits for one process to answer: an API's /healthz, Rasa's /status with a model,
+        the action server's /health."""
+        kind = self.instances.get(name, (name, {}))[0]
+        path = {"api": "/healthz", "rasa": "/status", "actions": "/health"}[kind]
+        params = {"token": self.token} if kind == "rasa" else None
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            process = self.processes.get(name)
+            if process is None or process.poll() is not None:
+                raise RuntimeError(f"{name} exited: see {self.log_dir / (name + '.log')}")
+            try:
+                response = httpx.get(self.url_of(name) + path, params=params, timeout=5)
+                ready = response.status_code == 200 and (
+                    kind != "rasa" or bool(response.json().get("model_id"))
+                )
+                if ready:
+                    return
+                last = response.text
+            except (httpx.HTTPError, ValueError) as error:
+                last = repr(error)
+            time.sleep(0.5)
+        raise RuntimeError(f"{name} did not become ready in {timeout} s: {last}")
 
     def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
         process = self.processes.pop(name, None)

@@ -45,7 +45,8 @@ def test_the_token_names_its_key_and_hides_the_text() -> None:
     version, ident, _body = token.split(".")
     assert (version, ident) == ("v1", key_id(decode_key(NEW)))
     for word in CONCERN.split():
-        assert word not in token
+        if len(word) > 4:  # a short word can turn up in any random base64 by chance
+            assert word not in token
     assert CONCERN.encode() not in base64.urlsafe_b64decode(_body + "==")
 
 

@@ -14,6 +14,7 @@ from bot.harm_signals import (
     NO_SIGNAL,
     PHRASES_PATH,
     HarmSignal,
+    Phrase,
     PhraseListError,
     detect,
     explain,
@@ -351,6 +352,30 @@ NEGATIVES: list[str] = [
     "I'll call you back tonight",
     "Not a safeguarding concern exactly, but what support is there?",
     "I'm a detective in the child abuse investigation unit",
+    # Lower-level concerns (Universal or Emerging needs) near the indirect wording above.
+    "He is late most days",
+    "She seems tired in class",
+    "Low mood since Christmas",
+    "His uniform is messy and he often forgets his PE kit",
+    "She has head lice again",
+    "Missed two dental appointments this year",
+    "Parents are going through a divorce",
+    "There's a housing repair outstanding, the boiler keeps breaking",
+    "The landlord hasn't fixed the damp and mould",
+    "Too much screen time, he's on his phone until midnight",
+    "Exam stress, she's worried about her GCSEs",
+    "Friendship fall-out with her best friend",
+    "There are no safeguarding concerns at this time",
+    "No safeguarding concerns",
+    "She's been grounded for a week",
+    "He was sent to his room for being rude",
+    "He is scared of the dark",
+    "Mum threatened to take his Xbox away if he doesn't do his homework",
+    "She has a Saturday job and earns some money",
+    "They went to Birmingham for the day",
+    "The baby sleeps in a cot next to mum's bed",
+    "He has been playing Fortnite online with his friends",
+    "She's nervous about the school play tomorrow",
 ]
 
 # The caller's own denial before a phrase: no signal for that phrase.
@@ -376,7 +401,844 @@ NEGATION_DOES_NOT_HIDE = [
     ("he is not safe to go home", NOW),
 ]
 
-POSITIVE_MESSAGES = [m for m, _ in SIGNIFICANT_HARM + IMMEDIATE + NEGATION_DOES_NOT_HIDE]
+RISK = "risk_from_adult"
+RAD = "radicalisation"
+
+# Indirect and euphemistic wording professionals use (reviewed against Working Together to
+# Safeguard Children, the Derby and Derbyshire thresholds and NSPCC indicators). One row per
+# pattern: (category, the start of the pattern's `catches`, messages it must catch, near misses
+# that must raise no signal at all). A message a row must catch is immediate danger exactly
+# when the row's category is.
+INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
+    # disclosure: emotional abuse, coercion into silence, cruel punishment
+    (
+        DI,
+        "a child threatened into silence",
+        [
+            "He said something bad will happen to his mum if he tells anyone",
+            "Dad told her if she tells anyone he'll go to prison and it will be her fault",
+            "She says she'll be taken into care if she tells",
+        ],
+        [
+            "If he tells lies he'll be in trouble",
+            "If he says anything rude he will be in trouble at school",
+            "If she tells the teacher she will get help with her reading",
+        ],
+    ),
+    (
+        DI,
+        "secrecy demanded of a child",
+        [
+            "She was told not to tell or she'd be taken away",
+            "He says he's not allowed to tell anyone what happens at home",
+            "Her stepdad made her promise not to tell",
+            "She has been warned not to say anything to school",
+            "She said he makes her keep secrets about what they do",
+        ],
+        [
+            "Mum told him not to tell his dad about the birthday present",
+            "He told me not to tell his mum he got a detention",
+            "The class were told not to talk during the test",
+            "He's not allowed to tell jokes in class",
+        ],
+    ),
+    (
+        DI,
+        "cruel or degrading punishment",
+        [
+            "He is made to stand facing the wall for hours as punishment",
+            "She is made to kneel on rice when she is naughty",
+            "Dad forced him to eat until he was sick",
+            "They make her have cold showers as a punishment",
+            "He was made to sleep in the garden",
+        ],
+        [
+            "She was made to stand outside the classroom for ten minutes",
+            "He had his phone taken away as a punishment",
+            "He is made to tidy his room as punishment",
+        ],
+    ),
+    (
+        DI,
+        "a child degraded or rejected by a carer",
+        [
+            "Mum calls her worthless and says she wishes she'd never been born",
+            "Dad constantly tells him he is stupid and that nobody loves him",
+            "Mum says she doesn't want him any more",
+            "The family have accused her of being a witch",
+        ],
+        [
+            "Mum says she hates her job",
+            "Mum said she doesn't want her going out late",
+            "Dad says the film was rubbish",
+        ],
+    ),
+    (
+        DI,
+        "a child who flinches or cowers",
+        [
+            "She flinches whenever an adult raises their hand",
+            "He cowers when staff come near him",
+            "Nursery staff describe frozen watchfulness",
+        ],
+        [
+            "He flinched when the ball came at him",
+            "She flinches at loud noises",
+            "He froze when the teacher asked him a question",
+        ],
+    ),
+    (
+        DI,
+        "a child frightened of what will happen at home",
+        [
+            "She is terrified of what will happen when she gets home",
+            "He's scared of what will happen to his mum if he tells",
+        ],
+        [
+            "She is worried about what will happen at home when dad moves out",
+            "He's scared of what will happen in his exams",
+        ],
+    ),
+    # injury: patterned marks by shape, body part first, shifting accounts
+    (
+        INJ,
+        "a mark shaped like a hand, belt, cord, iron",
+        [
+            "There's a mark that looks like a hand on his cheek",
+            "He has marks on his legs that look like they were made by a cord",
+            "Burn on her arm that looks like it was made by an iron",
+            "slipper marks on his bottom",
+        ],
+        [
+            "His handwriting looks like his brother's",
+            "The drawing looks like a hand",
+        ],
+    ),
+    (
+        INJ,
+        "a body part described as bruised, swollen, burnt or torn",
+        [
+            "His ear is bruised and swollen",
+            "Her frenulum is torn",
+            "Her inner thighs were bruised",
+            "Her neck is marked and she won't say what happened",
+        ],
+        [
+            "She came back from holiday with her face burnt from the sun",
+            "His eyes are swollen from crying",
+            "His knee is swollen after football",
+            "His work was marked by the teacher",
+        ],
+    ),
+    (
+        INJ,
+        "differing or shifting explanations for an injury",
+        [
+            "Mum and dad have given different accounts of how the arm was broken",
+            "Asked about the bruise on his back, his story changes every time",
+            "Conflicting explanations for the burn from mum and nan",
+        ],
+        [
+            "Parents gave different reasons for his absence",
+            "Two versions of the school trip letter went out",
+        ],
+    ),
+    (
+        INJ,
+        "ANY injury, bruise or mark on a baby or non-mobile child",
+        [
+            "Bruise on the shin of a 13 month old who does not cruise yet",
+            "Bruising on the arm of a 6 year old with cerebral palsy who cannot walk",
+        ],
+        [
+            "He cannot walk to school on his own yet",
+            "She is 14 months old and not walking yet",
+        ],
+    ),
+    # sexual harm: sexualised behaviour, online grooming, physical signs, an adult in the bed
+    (
+        SEX,
+        "sexual knowledge or behaviour beyond the child's age",
+        [
+            "Her behaviour is sexualised beyond her age",
+            "6 year old knows about sex acts far beyond what you'd expect",
+            "Nursery report he keeps humping other children and masturbating in front of staff",
+        ],
+        [
+            "We did RSE lessons on sex education this week",
+            "In RSE we talked about sexual intercourse and consent",
+            "Her behaviour in class is disruptive",
+            "She's started her period and needs support",
+        ],
+    ),
+    (
+        SEX,
+        "an adult or stranger asking a child for pictures",
+        [
+            "An adult man is messaging her on Snapchat and asking for pictures",
+            "A man she met on Instagram asked her to send photos of herself",
+            "He's been asked to send pics of himself by someone online",
+            "Someone on Fortnite has been asking him for pictures",
+        ],
+        [
+            "The teacher asked her to send photos of her homework",
+            "Mum asked him to send a photo when he arrives",
+            "They asked for a picture for the school website",
+            "Her friends sent pictures from the party",
+        ],
+    ),
+    (
+        SEX,
+        "an adult or stranger messaging or talking to a child",
+        [
+            "An adult man is messaging her on Snapchat",
+            "She has been chatting to a man on Roblox",
+            "A 40 year old man keeps texting her",
+        ],
+        [
+            "He was messaging his friends on Snapchat last night",
+            "We ran an online safety session about talking to strangers online",
+            "She uses Snapchat and Instagram like her friends",
+        ],
+    ),
+    (
+        SEX,
+        "a child meeting, or planning to meet, someone they know only online",
+        [
+            "She's planning to meet a man she met online",
+            "He has arranged to meet someone from Roblox at the weekend",
+            "She talks to a boy on Snapchat and they are going to meet up",
+        ],
+        [
+            "He plays Fortnite online with his friends from school",
+            "He's meeting his friends at the park after school",
+        ],
+    ),
+    (
+        SEX,
+        "online grooming tactics",
+        [
+            "Someone on Fortnite has been offering him V-bucks",
+            "A man she met gaming asked her to move to a private chat",
+            "He said it was our little secret",
+            "She was asked to undress on a video call",
+            "He's been playing on Xbox with a man who sends him gifts",
+        ],
+        [
+            "Grandma bought him Robux for his birthday",
+            "Grandad bought her a new phone for Christmas",
+            "We're keeping the surprise party a secret",
+            "She told me a secret about her crush",
+        ],
+    ),
+    (
+        SEX,
+        "pregnancy or sexual activity of a child under 16",
+        [
+            "She's 12 and pregnant",
+            "Y8 girl is pregnant",
+            "She became pregnant at 14",
+            "He's 13 and says he is sexually active",
+        ],
+        [
+            "Mum is 12 weeks pregnant",
+            "Mum is pregnant with her 4th child",
+            "Year 10 RSE lesson on teenage pregnancy",
+        ],
+    ),
+    (
+        SEX,
+        "a man or adult sleeping in a child's bed",
+        [
+            "Stepdad sleeps in her bed",
+            "Dad sleeps in the same bed as his 11 year old daughter",
+            "An adult is sleeping in the child's bed",
+        ],
+        [
+            "He sleeps in mum's bed when he has nightmares",
+            "Mum shares a bed with her 8 year old because they only have one bedroom",
+            "Toddler co-sleeps with parents",
+        ],
+    ),
+    (
+        SEX,
+        "physical signs of sexual abuse",
+        [
+            "Child has soreness and bleeding in the genital area",
+            "She has a vaginal discharge and is 4",
+        ],
+        [
+            "She has a sore throat",
+            "He has a rash on his arm",
+        ],
+    ),
+    # FGM, forced marriage and honour-based abuse
+    (
+        FGM,
+        "a girl talking of being cut, or a cutter coming",
+        [
+            "She says she's going to be cut when she visits her grandmother",
+            "She told her friend she will be cut like her sister",
+            "A woman is coming from abroad to do something to the girls",
+            "She said her mum's friend is coming over from Somalia to do something to her",
+        ],
+        [
+            "Her hours were cut over the summer",
+            "He got cut from the football team",
+            "She had cut her knee on holiday",
+            "His hair was cut by nan on holiday",
+        ],
+    ),
+    (
+        FGM,
+        "FGM euphemisms",
+        [
+            "She said she's going to be made clean",
+            "Her aunt talked about the girls' sunna ceremony",
+            "She is to have the cut that all the girls in her family have",
+        ],
+        [
+            "The house is clean and tidy",
+            "Dad has been clean for six months and is in recovery",
+        ],
+    ),
+    (
+        FGM,
+        "a girl going on a long trip to a country where FGM is common",
+        [
+            "Mum is taking her to Somalia for the whole summer holidays",
+            "She is going to Sudan for eight weeks this summer",
+            "Her family are planning a long holiday in Egypt",
+        ],
+        [
+            "They are visiting family in Somalia over Easter",
+            "The family are going to Pakistan for a wedding in the summer",
+            "He is going to Nigeria for the whole summer holidays",
+        ],
+    ),
+    (
+        FGM,
+        "a girl in pain or struggling to walk",
+        [
+            "She has had difficulty walking since she came back from the trip",
+            "She spends ages in the toilet after returning from Somalia",
+        ],
+        [
+            "She has trouble sitting still in class since the holidays",
+            "He has been struggling to walk since he broke his leg on the skiing holiday",
+        ],
+    ),
+    (
+        FGM,
+        "a child's passport taken by family",
+        [
+            "Dad has taken her passport and says they are going to Pakistan",
+            "She is 15 and engaged to her cousin",
+            "She's engaged to a man in his thirties",
+            "A marriage has been arranged for her in Bangladesh",
+        ],
+        [
+            "Mum took her passport to the post office to renew it",
+            "Dad is keeping hold of her passport for safekeeping until the trip",
+            "She's engaged in learning and doing well",
+            "The 16 year old has engaged with CAMHS",
+            "Mum is engaged to her new partner",
+        ],
+    ),
+    (
+        FGM,
+        "honour-based abuse worded indirectly",
+        [
+            "She said she has dishonoured the family",
+            "She's being threatened by her family because she has a boyfriend",
+            "Her brothers follow her and report back to her dad",
+            "Her uncle says the family's reputation is ruined because of her",
+        ],
+        [
+            "The family name is Khan",
+            "Her brother follows her on Instagram",
+            "Her brothers walk her to school",
+        ],
+    ),
+    # exploitation: the indicators rather than the word
+    (
+        EXP,
+        "repeated missing episodes worded another way",
+        [
+            "She has been missing from home 3 times this month",
+            "He absconds from his placement most weekends",
+            "Comes home at 3am most nights and won't say where he's been",
+        ],
+        [
+            "She has missed school a few times this term",
+            "He has been missing lessons three times this week",
+            "He gets up at 5am for his paper round",
+        ],
+    ),
+    (
+        EXP,
+        "unexplained money, gifts, phones or clothes",
+        [
+            "He has unexplained money and gifts",
+            "He has been coming home with new phones and designer clothes he can't afford",
+            "Mum found a burner phone and £500 in his room",
+            "She won't say where she got the money for the trainers",
+            "He had £800 in cash in his school bag",
+        ],
+        [
+            "He lost his phone and mum bought him a new one",
+            "She got a new phone for her birthday",
+            "Mum can't afford new clothes for the kids",
+            "He has a spare phone charger",
+            "He had £20 cash for the school trip",
+        ],
+    ),
+    (
+        EXP,
+        "hotel key cards or receipts",
+        [
+            "She has a hotel key card in her bag",
+            "She was found at a hotel overnight by police",
+        ],
+        [
+            "She stayed at a hotel with her family on holiday",
+            "The gym has a key card for entry",
+            "Mum made the hotel bookings for the family holiday",
+        ],
+    ),
+    (
+        EXP,
+        'older or adult "friends"',
+        [
+            "She has an older friend who picks her up from school",
+            "He spends time with much older youths",
+            "Her friends are in their twenties",
+        ],
+        [
+            "He has an older sister who picks her up from school",
+            "He plays football with older boys at the park",
+        ],
+    ),
+    (
+        EXP,
+        "getting into cars nobody knows",
+        [
+            "He's been seen getting into cars with men we don't know",
+            "She is picked up from school in an unknown car",
+            "He has been seen with a flash car picking him up",
+            "Unknown men have been hanging around outside the children's home",
+        ],
+        [
+            "She's picked up by different people each day, nan or the childminder",
+            "Dropped off by a school taxi each day",
+            "He wants a car but we don't know how he'll afford the insurance",
+            "Dad is waiting at the school gate to collect her",
+        ],
+    ),
+    (
+        EXP,
+        "travelling to, or found in, other towns",
+        [
+            "He has been travelling to other towns and can't say why",
+            "Found in Birmingham, 60 miles from home, no explanation",
+            "She was found by police in another town",
+        ],
+        [
+            "The family is moving to another town",
+            "He goes to another town for football training",
+            "Dad lives in another town and she sees him at weekends",
+        ],
+    ),
+    (
+        EXP,
+        "drugs found with cash",
+        [
+            "Police found drugs and cash on him",
+            "Found with a large amount of cash and several bags of cannabis",
+            "Mum found deal bags in his room",
+            "Police found him in Stoke with drugs on him",
+        ],
+        [
+            "Mum uses cannabis and has money problems",
+            "Dad smokes weed and is always short of cash",
+        ],
+    ),
+    (
+        EXP,
+        "a debt to dealers or older people",
+        [
+            "He is in debt to some older lads",
+            "She says she has to work off a debt",
+            "He was robbed of the drugs he was holding",
+        ],
+        [
+            "Mum is paying off her debts",
+            "Mum's hours were cut and she is in debt to the council",
+        ],
+    ),
+    (
+        EXP,
+        "county lines slang",
+        [
+            "He says he's running for someone",
+            "He is running a line for older boys",
+            "Police think he's going country",
+            "He said he holds stuff for the olders",
+            "He said he had to hold a package for some older boys",
+        ],
+        [
+            "He runs errands for his nan",
+            "He held the door for his teacher",
+            "He ran the line at football",
+            "He wants to be a line cook",
+            "He's running for student council",
+            "The elders at the mosque run the youth club",
+        ],
+    ),
+    # self harm and suicide
+    (
+        SH,
+        "suicide warning signs",
+        [
+            "She has been giving away her belongings",
+            "He wrote a goodbye letter to his mum",
+            "She's been searching online for how to die",
+            "He said everyone would be better off without him",
+        ],
+        [
+            "She gave away her old toys to the charity shop",
+            "We said goodbye to the Year 6 leavers",
+        ],
+    ),
+    # neglect: deprivation, withheld care, confinement
+    (
+        NEG,
+        "food withheld as a punishment",
+        [
+            "She isn't allowed to eat until she finishes her chores",
+            "Food is withheld as a punishment",
+            "He's often sent to bed hungry",
+            "They lock the food cupboards so she can't eat",
+        ],
+        [
+            "He is not allowed to eat sweets at school",
+            "He is not allowed to eat sweets until he finishes his dinner",
+            "She's a fussy eater and won't eat her lunch",
+        ],
+    ),
+    (
+        NEG,
+        "a child taking food from bins",
+        [
+            "The kids are taking food out of the bins at school",
+            "He has been hoarding food in his bedroom",
+            "She eats leftovers from other children's plates",
+        ],
+        [
+            "We put food scraps in the bins after lunch",
+            "my bins weren't collected",
+        ],
+    ),
+    (
+        NEG,
+        "no heating, gas, electricity or water",
+        [
+            "The gas has been cut off and the baby is cold",
+            "The electric has run out and they have no money for the meter with a newborn",
+            "The flat is freezing and there is a 3 month old",
+        ],
+        [
+            "Mum has asked for help with gas and electric bills",
+            "The landlord hasn't fixed the boiler and there's damp in the baby's room",
+        ],
+    ),
+    (
+        NEG,
+        "an injury or illness left without medical help",
+        [
+            "His arm has been broken for a week and mum hasn't taken him to the doctor",
+            "She had a high temperature for days and nobody took her to a doctor",
+            "There was a delay in seeking medical help for the burn",
+        ],
+        [
+            "He had chickenpox and mum kept him off school",
+            "She has a cold and mum didn't take her to the GP",
+        ],
+    ),
+    (
+        NEG,
+        "vital medication",
+        [
+            "Mum isn't giving him his insulin",
+            "His epilepsy medication isn't being given",
+            "He's missing doses of his insulin and his sugars are dangerously high",
+            "He has had repeated admissions with DKA",
+            "Mum hasn't been giving her epilepsy tablets",
+        ],
+        [
+            "He has type 1 diabetes and his insulin is managed by the school nurse",
+            "She has epilepsy and her care plan is in place",
+            "He forgot his inhaler today",
+        ],
+    ),
+    (
+        NEG,
+        "dental neglect causing pain",
+        [
+            "She's in constant pain with rotten teeth and has never seen a dentist",
+            "Several teeth are decayed and abscessed and he cries with toothache",
+            "Nursery say her teeth are black and she can't eat",
+        ],
+        [
+            "Missed his dental check-up",
+            "Has a wobbly tooth",
+            "Got a tooth knocked out playing rugby",
+            "Tooth decay, dentist appointment booked",
+        ],
+    ),
+    (
+        NEG,
+        "a young child (4 to 11) left to look after",
+        [
+            "A 10 year old is caring for the baby while mum is out",
+            "The baby is left with her 8 year old sister at night",
+            "The 7 year old has to feed and change the toddler",
+        ],
+        [
+            "The 15 year old sometimes babysits her younger brother after school",
+            "Older brother (17) looks after them after school",
+        ],
+    ),
+    (
+        NEG,
+        "carers going out and leaving the children",
+        [
+            "Mum goes out drinking and leaves the kids",
+            "Dad goes out at night leaving the children",
+        ],
+        [
+            "Mum goes out to work and leaves them with nan",
+            "Mum goes out to work and leaves the kids at breakfast club",
+        ],
+    ),
+    (
+        NEG,
+        "a child shut in a room",
+        [
+            "They lock him in his room for hours",
+            "The 2 year old is tied into the buggy all day",
+            "She's not allowed out of her bedroom except to go to school",
+        ],
+        [
+            "He is kept in at break for not doing homework",
+            "Baby sleeps in a cot next to mum's bed",
+        ],
+    ),
+    (
+        NEG,
+        "a baby's nappy left unchanged",
+        [
+            "Baby's nappy hasn't been changed all day and she has open sores",
+            "The baby often arrives at nursery in a soaking nappy",
+            "Bleeding nappy rash",
+        ],
+        [
+            "He is still in nappies at 5",
+            "We changed her nappy at 2pm as usual",
+        ],
+    ),
+    # risk from an adult in the household
+    (
+        RISK,
+        "a registered sex offender or a person managed as a risk",
+        [
+            "Her uncle is on the sex offenders register and lives with them",
+            "Dad is managed under MAPPA",
+            "Mum's new partner is a Schedule 1 offender",
+        ],
+        [
+            "She is registered with a GP",
+            "The register was taken at 9am",
+        ],
+    ),
+    (
+        RISK,
+        "convictions, cautions, prison or allegations",
+        [
+            "The lodger has convictions for offences against children",
+            "Mum's boyfriend has previous convictions for child sex offences",
+            "Mum's new partner has a history of violence against children",
+            "Mum's boyfriend has been in prison for hurting a child",
+        ],
+        [
+            "Dad has a criminal record for driving offences",
+            "Dad was in prison years ago for burglary",
+        ],
+    ),
+    (
+        RISK,
+        "a carer whose other children were removed",
+        [
+            "Mum's older children were removed from her care",
+            "Mum's new partner is a known perpetrator of domestic abuse",
+            "The perpetrator has moved back in with mum and the baby",
+        ],
+        [
+            "Her son was removed from class for being disruptive",
+            "He's a looked after child in a stable foster placement",
+            "His older brother was removed from the football team",
+        ],
+    ),
+    # radicalisation with a risk of harm
+    (
+        RAD,
+        "radicalisation or extremism named",
+        [
+            "He is sharing extremist material online",
+            "Prevent referral made last week",
+            "She's talking about joining ISIS",
+        ],
+        [
+            "We did Prevent training on radicalisation awareness",
+            "We have completed our Prevent duty extremism training",
+            "He is interested in politics and has strong opinions",
+        ],
+    ),
+    (
+        RAD,
+        "extremist or violent material",
+        [
+            "He has been watching beheading videos",
+            "He says he wants to make a bomb",
+            "He has been researching how to shoot up the school",
+            "He is watching far right videos and talking about attacking the mosque",
+        ],
+        [
+            "Counter terrorism training for staff is next week",
+            "He has night terrors",
+            "We talked about the news about a bomb in another country",
+        ],
+    ),
+    # immediate danger: with the person now, waiting at school, not safe at home, tonight
+    (
+        NOW,
+        "the child is with the man, men or stranger of concern right now",
+        [
+            "He's with the man now",
+            "She's with him right now at his flat",
+            "She is with the older men now",
+            "He is at the man's flat right now",
+        ],
+        [
+            "He's with his dad now",
+            "He's with the man from CAMHS now",
+            "She's safe now, she's with an adult",
+        ],
+    ),
+    (
+        NOW,
+        "an unknown man, or an adult barred from the child, waiting at the school now",
+        [
+            "There's a man waiting outside school for her now",
+            "An adult is waiting outside the school gates to collect her and he's not allowed "
+            "contact",
+            "Mum has a non-molestation order against him and he is at the school gate",
+        ],
+        [
+            "Dad is waiting at the school gate to collect her",
+            "Dad has a court order for contact and is at school for parents evening",
+            "Dad is not allowed to collect her, what should we do if he turns up at school?",
+        ],
+    ),
+    (
+        NOW,
+        "the child does not feel safe at home",
+        [
+            "He says it isn't safe at home",
+            "She doesn't feel safe at home",
+            "He doesn't want to go home and won't say why",
+            "She was begging not to be sent home",
+        ],
+        [
+            "She doesn't feel safe at school because of bullying",
+            "She doesn't feel safe around the other girls in PE",
+            "He doesn't want to go home at lunch",
+        ],
+    ),
+    (
+        NOW,
+        "a plan to end their life tonight",
+        [
+            "She told me she plans to end her life tonight",
+            "She has a plan to take her life tomorrow",
+            "He says he will take an overdose after school",
+        ],
+        [
+            "He plans to end his paper round this weekend",
+            "She is going to take her little brother to the park tonight",
+        ],
+    ),
+    (
+        NOW,
+        "about to be taken abroad, married, cut or hurt",
+        [
+            "She's about to get into a car with older men",
+            "He's about to go off with the man he met online",
+            "She is flying to Pakistan tomorrow to get married",
+            "She's being taken to Somalia this weekend for a special ceremony",
+        ],
+        [
+            "He's about to be sent home for his behaviour",
+            "She's about to be taken to the dentist",
+            "He's about to get into the car with his mum",
+            "She is going to her cousin's wedding tomorrow, her cousin is getting married",
+            "She's going to her friend's party tomorrow and getting her hair cut",
+        ],
+    ),
+    (
+        NOW,
+        "a threat to hurt the child when they get home",
+        [
+            "He says his dad will kill him when he gets home",
+            "She says mum is going to beat her tomorrow",
+            "He'll get a beating when he gets home",
+        ],
+        [
+            "Mum said she will hit the shops after school",
+            "Dad is going to pick him up when he gets home from football",
+        ],
+    ),
+    (
+        NOW,
+        "a child meeting someone from online",
+        [
+            "She's meeting the man from snapchat tonight",
+            "He's going to meet the man he met online after school today",
+            "She is being picked up by a 25 year old after school",
+        ],
+        [
+            "She's going to see her older sister tonight",
+            "She has a meeting with the older pupils' mentor today",
+            "Going to see his friends online tonight",
+        ],
+    ),
+]
+
+INDIRECT_POSITIVES = [m for _, _, positives, _ in INDIRECT for m in positives]
+
+# Harm, but not now: these must not be escalated to 999.
+NOT_IMMEDIATE = [
+    "He's worried his mum will kill him when she finds out he lost his phone",
+    "She said she will end her life if she fails the exam",
+    "Unknown men have been hanging around outside the school most afternoons",
+    "He has arranged to meet someone from Roblox at the weekend",
+    "Her uncle is on the sex offenders register and lives with them",
+]
+
+POSITIVE_MESSAGES = [
+    *(m for m, _ in SIGNIFICANT_HARM + IMMEDIATE + NEGATION_DOES_NOT_HIDE),
+    *INDIRECT_POSITIVES,
+]
 
 
 def test_there_are_enough_examples() -> None:
@@ -384,6 +1246,7 @@ def test_there_are_enough_examples() -> None:
     assert len(NEGATIVES) >= 30
     named = {category.name for category in load_phrases().categories}
     covered = set().union(*(cats for _, cats in SIGNIFICANT_HARM + IMMEDIATE))
+    covered |= {category for category, _, _, _ in INDIRECT}
     assert covered == named, "every category needs positive examples"
 
 
@@ -416,6 +1279,52 @@ def test_the_callers_own_denial_before_a_phrase_is_respected(message: str) -> No
 @pytest.mark.parametrize(("message", "category"), NEGATION_DOES_NOT_HIDE)
 def test_negation_does_not_hide_other_signals(message: str, category: str) -> None:
     assert category in detect(message).categories, explain(message)
+
+
+def _phrase(category: str, catches: str) -> Phrase:
+    (found,) = [
+        phrase
+        for named in load_phrases().categories
+        if named.name == category
+        for phrase in named.phrases
+        if phrase.catches.startswith(catches)
+    ]
+    return found
+
+
+def test_every_indirect_row_names_one_pattern_with_examples_both_ways() -> None:
+    for category, catches, positives, near_misses in INDIRECT:
+        assert _phrase(category, catches), catches
+        assert len(positives) >= 2 and len(near_misses) >= 2, catches
+
+
+@pytest.mark.parametrize(
+    ("category", "catches", "message"),
+    [(category, catches, m) for category, catches, positives, _ in INDIRECT for m in positives],
+)
+def test_indirect_wording_is_caught_by_its_pattern(
+    category: str, catches: str, message: str
+) -> None:
+    assert (category, _phrase(category, catches).catches) in explain(message), explain(message)
+    signal = detect(message)
+    assert signal.significant_harm
+    assert signal.immediate_danger == (category == NOW), explain(message)
+
+
+@pytest.mark.parametrize(
+    ("category", "catches", "message"),
+    [(category, catches, m) for category, catches, _, misses in INDIRECT for m in misses],
+)
+def test_near_misses_of_the_indirect_wording_raise_no_signal(
+    category: str, catches: str, message: str
+) -> None:
+    assert detect(message) == NO_SIGNAL, explain(message)
+
+
+@pytest.mark.parametrize("message", NOT_IMMEDIATE)
+def test_harm_that_is_not_happening_now_is_not_immediate_danger(message: str) -> None:
+    signal = detect(message)
+    assert signal.significant_harm and not signal.immediate_danger, explain(message)
 
 
 def test_every_pattern_compiles_and_matches_a_positive_message() -> None:
@@ -602,3 +1511,21 @@ def test_the_module_runs_in_rasas_python_310_with_only_stdlib_and_yaml() -> None
         for alias in node.names
     }
     assert imported - set(sys.stdlib_module_names) == {"yaml"}
+
+
+@pytest.mark.parametrize(
+    ("text", "adult", "child"),
+    [
+        ("elderly mum being financially abused by her son", True, False),
+        ("my client is 19 and her carer hits her", True, False),
+        ("missing 3 times this month, comes back with money and a hotel key card", False, False),
+        ("a 9 year old told me her dad hits her", False, True),
+        ("the kids were in the house when he hit her", False, True),
+    ],
+)
+def test_a_message_says_whether_it_is_about_an_adult_or_a_child(
+    text: str, adult: bool, child: bool
+) -> None:
+    # The adults' route is taken only for an adult with no child in sight (rasa_ext.harm_net).
+    assert harm_signals.mentions_adult(text) is adult
+    assert harm_signals.mentions_child(text) is child

@@ -312,5 +312,7 @@ def test_a_date_with_a_part_missing_asks_for_the_full_date(text: str) -> None:
 def test_an_answer_that_is_not_a_date_or_age_is_asked_again_politely(text: str) -> None:
     result = parse_child_dob(text, TODAY)
     assert result.problem is not None
-    assert result.problem.endswith("?") or result.problem.endswith("fine.")
+    # The form asks the question again, so the problem says only what to change.
+    assert "?" not in result.problem
+    assert result.problem.endswith(".")
     assert not result.ok

@@ -5,7 +5,6 @@ clock. Nothing here touches the app's own database."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from bot.records.migrations import upgrade_to_head
 from bot.records.models import Contact
 from bot.records.statistics import StatEvent, StatisticsRepository
 from bot.settings import PROJECT_ROOT, get_settings
+from tests.support.aio import run_sync
 
 DOMAIN: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
 
@@ -116,7 +116,7 @@ def tracker(
 def run(action: Action, on: Tracker) -> Result:
     """Runs an action as the action server does; returns its events and its messages."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, on, DOMAIN))
+    events = run_sync(action.run(dispatcher, on, DOMAIN))
     return events, dispatcher.messages
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from bot import messages
 from bot.consultation import CALLER_SLOTS, CHILD_SLOTS, THRESHOLD_SLOTS
 from bot.levels import QUESTIONS_BY_KEY
 from bot.records.statistics import StatEvent
+from tests.support.aio import run_sync
 from tests.unit.actions.conftest import DOMAIN, run, stat_count, texts, tracker
 
 FORM = ValidateConsultationForm()
@@ -30,7 +30,7 @@ POLITE_REASK = "Sorry"
 
 def required_slots(**slots: Any) -> list[str]:
     dispatcher = CollectingDispatcher()
-    return asyncio.run(
+    return run_sync(
         FORM.required_slots(FORM.domain_slots(DOMAIN), dispatcher, tracker(slots), DOMAIN)
     )
 
@@ -266,7 +266,7 @@ BAD_ANSWERS = [
     ("caller_phone", "12345", "Sorry, that doesn't look like a UK telephone number."),
     ("consultation_type", "purple", "Sorry, please choose 'Named child' or 'Scenario'."),
     ("child_name", " ", "Sorry, I need the child's name."),
-    ("child_dob", "banana", "Sorry, I didn't recognise that as a date of birth or an age."),
+    ("child_dob", "banana", "Sorry, I didn't recognise that as a date of birth or an age"),
     ("child_dob", "3 March 2030", "That date is in the future."),
     ("child_dob", "45", "That would make them 18 or over"),
     ("child_address", "", "Sorry, I need the child's address."),

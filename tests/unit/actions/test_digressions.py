@@ -124,3 +124,34 @@ def test_domestic_abuse_while_closed_also_says_no_consultation_now(
         *messages.domestic_abuse_route(services.facts),
         *messages.line_closed_reminder(services.facts, now),
     ]
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [
+        ("caller_phone", "you can ring me on 07700 900123"),
+        ("caller_address", "email me at jo.bloggs@example.org please"),
+        ("caller_address", "what about 12 Park Road, Derby DE1 2AB"),
+        ("child_dob", "she was born on 3/4/2017, what time do you close?"),
+    ],
+)
+def test_a_recognisable_answer_to_the_question_asked_is_taken_as_the_answer(
+    slot: str, text: str
+) -> None:
+    # However the classifier read it (here: a question about the hours).
+    slots = {**IN_THE_FORM, "requested_slot": slot}
+    events, sent = run(
+        DIGRESSION, tracker(slots, intent="ask_hours", text=text, active_loop="consultation_form")
+    )
+    assert events == [SlotSet(slot, text)]
+    assert sent == []
+
+
+def test_a_real_question_during_the_form_is_still_answered(services: Services) -> None:
+    slots = {**IN_THE_FORM, "requested_slot": "caller_phone"}
+    on = tracker(
+        slots, intent="ask_hours", text="when do you close?", active_loop="consultation_form"
+    )
+    events, sent = run(DIGRESSION, on)
+    assert events == []
+    assert texts(sent) == expected_answer("ask_hours", services)

@@ -28,12 +28,13 @@ def test_an_opening_that_names_a_professional_answers_the_first_question() -> No
     assert events == [SlotSet("role_type", "professional")]
 
 
-def test_dhcft_staff_are_welcomed_and_offered_their_advice_line(services: Services) -> None:
+def test_dhcft_staff_are_welcomed_and_the_offer_is_left_to_the_form(services: Services) -> None:
+    # The form validates the role next and makes the offer then: once, not twice.
     events, sent = run(
         GREET, tracker({"line_open": True}, intent="dhcft_health_staff", text="HV, DHCFT")
     )
     assert events == [SlotSet("role_type", "dhcft")]
-    assert texts(sent) == [messages.welcome(services.facts), messages.dhcft_offer(services.facts)]
+    assert texts(sent) == [messages.welcome(services.facts)]
 
 
 @pytest.mark.parametrize("intent", ["named_child", "scenario", "describe_concern", "inform"])

@@ -1,0 +1,129 @@
+"""What every IRT review page shares: the layout's context (the council, the navigation, who
+is signed in and the session's CSRF token), labels and the local time format. Pages render
+through api.templating, so every value is autoescaped and every script carries the nonce."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request, Response
+
+from api.services import AppServices
+from api.staff_auth import StaffPageError
+from api.templating import render
+from bot.staff_auth import ActiveSession
+
+STATUS_LABELS = {
+    "new": "New",
+    "in_review": "In review",
+    "passed_to_irt": "Passed to IRT",
+    "recorded_on_lcs": "Recorded on LCS",
+    "no_further_action": "No further action",
+    "erased": "Erased",
+}
+# GOV.UK tag colours for each status.
+STATUS_COLOURS = {
+    "new": "govuk-tag--blue",
+    "in_review": "govuk-tag--yellow",
+    "passed_to_irt": "govuk-tag--orange",
+    "recorded_on_lcs": "govuk-tag--green",
+    "no_further_action": "govuk-tag--grey",
+    "erased": "govuk-tag--grey",
+}
+CHANNEL_LABELS = {"web": "Web chat", "sms": "SMS"}
+ROLE_LABELS = {"irt_manager": "IRT manager", "admin": "Administrator"}
+THRESHOLD_LABELS = {
+    "harm": "Reasonable cause to suspect significant harm",
+    "needs": "The child's needs",
+    "support": "Whether current support meets them",
+    "consent": "Whether the family agrees to early help",
+}
+# The assistant's next-step codes (bot.levels.NEXT_STEP_TEXT), named for a manager.
+NEXT_STEP_LABELS = {
+    "call_999": "Call 999: the child is in immediate danger",
+    "irt_now": "Contact the IRT now",
+    "threshold_discussion": "A threshold discussion with the IRT",
+    "seek_consent": "Ask for the family's agreement",
+    "childrens_social_care_referral": "The Online Referral Form to Children's Social Care",
+    "mat_referral": "A referral to the Multi-Agency Team (MAT)",
+    "early_help_assessment": "An Early Help Assessment with a lead professional",
+    "universal_services": "Universal services: no referral needed",
+}
+SERVICE_NAME = "IRT review"
+
+
+def local_time(at: datetime | None, zone: str = "Europe/London") -> str:
+    if at is None:
+        return ""
+    local = at.astimezone(ZoneInfo(zone))
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def long_date(day: date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def navigation(request: Request, active: ActiveSession | None) -> list[dict[str, Any]]:
+    if active is None:
+        return []
+    path = request.url.path
+    items = [
+        ("Queue", "/irt", path == "/irt" or path.startswith("/irt/contacts")),
+        ("Statistics", "/irt/stats", path.startswith("/irt/stats")),
+        ("Audit trail", "/irt/audit", path.startswith("/irt/audit")),
+    ]
+    if active.member.is_admin:
+        items.append(("Accounts", "/irt/admin/users", path.startswith("/irt/admin")))
+    return [{"text": text, "href": href, "active": current} for text, href, current in items]
+
+
+def page(
+    request: Request,
+    services: AppServices,
+    template: str,
+    active: ActiveSession | None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    facts = services.facts
+    response = render(
+        request,
+        template,
+        {
+            "facts": facts,
+            "council_name": facts.council.name,
+            "service_name": facts.council.service_name,
+            "irt_service_name": SERVICE_NAME,
+            "navigation": navigation(request, active),
+            "staff": active.member if active else None,
+            "csrf_token": active.csrf_token if active else "",
+            "role_labels": ROLE_LABELS,
+            "status_labels": STATUS_LABELS,
+            "status_colours": STATUS_COLOURS,
+            "channel_labels": CHANNEL_LABELS,
+            "next_step_labels": NEXT_STEP_LABELS,
+            "local_time": lambda at: local_time(at, facts.timezone),
+            "long_date": long_date,
+            **context,
+        },
+    )
+    response.status_code = status_code
+    return response
+
+
+def error_page(request: Request, error: Exception) -> Response:
+    """The page for a StaffPageError (403 for a role or a CSRF token, 404 for a contact)."""
+    assert isinstance(error, StaffPageError)
+    services: AppServices = request.app.state.services
+    active = getattr(request.state, "staff", None)
+    return page(
+        request,
+        services,
+        "irt/error.html",
+        active,
+        status_code=error.status_code,
+        title=error.title,
+        message=error.message,
+    )

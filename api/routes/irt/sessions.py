@@ -1,0 +1,251 @@
+"""Signing in and out: the sign-in page (`GET/POST /irt/sign-in`, `POST /irt/sign-out`) and
+the JSON API's `POST /irt/api/login` and `POST /irt/api/logout`.
+
+Both ways use the same authenticator, session and cookie, and write one audit event each time:
+`sign_in`, or `sign_in_failed` with the account's name ("unknown" when there is no such account)
+and never the password. Whatever was wrong, the answer is the same (bot.staff_auth).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from api.deps import CheckedApiPost, CheckedForm, ServicesDep, StaffSessionDep
+from api.irt_pages import page
+from api.services import AppServices
+from api.staff_auth import (
+    COOKIE,
+    SIGN_IN_COOKIE,
+    clear_session_cookie,
+    clear_sign_in_cookie,
+    safe_back_to,
+    set_session_cookie,
+    set_sign_in_cookie,
+    sign_in_token,
+    tokens_match,
+)
+from bot.passwords import MAX_PASSWORD_LENGTH
+from bot.records.audit import UNKNOWN_ACTOR, AuditAction
+from bot.records.contacts import ContactRepository
+from bot.records.staff import Role, StaffRepository
+from bot.staff_auth import (
+    ABSOLUTE_TIMEOUT,
+    IDLE_TIMEOUT,
+    SIGN_IN_REFUSED,
+    PasswordAuthenticator,
+    StaffMember,
+    StaffSessions,
+)
+
+pages = APIRouter(prefix="/irt", include_in_schema=False)
+api = APIRouter(prefix="/irt/api", tags=["IRT: sign-in"])
+
+MAX_USERNAME_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class _SignedIn:
+    member: StaffMember
+    token: str
+    csrf_token: str
+
+
+def _sign_in(
+    services: AppServices, username: str, password: str, via: str, old_token: str | None
+) -> _SignedIn | None:
+    """Checks the credentials and starts a session; one audit event either way."""
+    with services.sessions.begin() as session:
+        staff = StaffRepository(session)
+        authenticator = PasswordAuthenticator(staff, services.passwords, services.clock)
+        outcome = authenticator.authenticate(username, password)
+        audit = ContactRepository(session, services.cipher, services.clock)
+        if outcome.member is None:
+            assert outcome.refusal is not None
+            audit.add_audit(
+                outcome.username or UNKNOWN_ACTOR,
+                AuditAction.SIGN_IN_FAILED,
+                detail={"via": via, "reason": outcome.refusal.value, "locked": outcome.locked_now},
+            )
+            return None
+        sessions = StaffSessions(staff, services.clock)
+        if old_token:
+            sessions.end(old_token)  # a new id at every sign-in: no session fixation
+        new = sessions.start(outcome.member)
+        audit.add_audit(outcome.member.username, AuditAction.SIGN_IN, detail={"via": via})
+        return _SignedIn(outcome.member, new.token, new.csrf_token)
+
+
+def _sign_out(services: AppServices, token: str | None, member: StaffMember, via: str) -> None:
+    with services.sessions.begin() as session:
+        if token:
+            StaffSessions(StaffRepository(session), services.clock).end(token)
+        ContactRepository(session, services.cipher, services.clock).add_audit(
+            member.username, AuditAction.SIGN_OUT, detail={"via": via}
+        )
+
+
+# --- the sign-in page -----------------------------------------------------------------------
+
+
+def _sign_in_page(
+    request: Request,
+    services: AppServices,
+    *,
+    back_to: str,
+    username: str = "",
+    errors: list[dict[str, str]] | None = None,
+    field_errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    notice: str | None = None,
+) -> Response:
+    token = sign_in_token(request)
+    response = page(
+        request,
+        services,
+        "irt/sign_in.html",
+        None,
+        status_code=status_code,
+        sign_in_token=token,
+        back_to=back_to,
+        username=username,
+        errors=errors or [],
+        field_errors=field_errors or {},
+        notice=notice,
+    )
+    set_sign_in_cookie(response, token, services.settings)
+    return response
+
+
+@pages.get("/sign-in")
+def sign_in_page(
+    request: Request, services: ServicesDep, next: str = "", signed_out: bool = False
+) -> Response:
+    return _sign_in_page(
+        request,
+        services,
+        back_to=safe_back_to(next),
+        notice="You have signed out." if signed_out else None,
+    )
+
+
+@pages.post("/sign-in")
+def sign_in_form(
+    *,
+    request: Request,
+    services: ServicesDep,
+    username: Annotated[str, Form(max_length=MAX_USERNAME_LENGTH)] = "",
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    back_to = safe_back_to(next)
+    if not tokens_match(csrf_token, request.cookies.get(SIGN_IN_COOKIE)):
+        message = "The sign-in page had expired or did not come from this service. Sign in again."
+        return _sign_in_page(
+            request,
+            services,
+            back_to=back_to,
+            username=username,
+            errors=[{"text": message, "href": "#username"}],
+            status_code=403,
+        )
+    field_errors = {}
+    if not username.strip():
+        field_errors["username"] = "Enter your username"
+    if not password:
+        field_errors["password"] = "Enter your password"  # noqa: S105 - a message
+    if field_errors:
+        errors = [{"text": text, "href": f"#{field}"} for field, text in field_errors.items()]
+        return _sign_in_page(
+            request,
+            services,
+            back_to=back_to,
+            username=username,
+            errors=errors,
+            field_errors=field_errors,
+        )
+    signed_in = _sign_in(services, username, password, "form", request.cookies.get(COOKIE))
+    if signed_in is None:
+        return _sign_in_page(
+            request,
+            services,
+            back_to=back_to,
+            username=username,
+            errors=[{"text": SIGN_IN_REFUSED, "href": "#username"}],
+        )
+    response = RedirectResponse(back_to, status_code=303)
+    set_session_cookie(response, signed_in.token, services.settings)
+    clear_sign_in_cookie(response, services.settings)
+    return response
+
+
+@pages.post("/sign-out")
+def sign_out_form(request: Request, services: ServicesDep, active: CheckedForm) -> Response:
+    _sign_out(services, request.cookies.get(COOKIE), active.member, "form")
+    response = RedirectResponse("/irt/sign-in?signed_out=true", status_code=303)
+    clear_session_cookie(response, services.settings)
+    return response
+
+
+# --- the JSON API ---------------------------------------------------------------------------
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=MAX_USERNAME_LENGTH)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class SessionOut(BaseModel):
+    username: str
+    role: Role
+    csrf_token: str = Field(description="Send it as the X-CSRF-Token header on every POST.")
+    idle_timeout_seconds: int = int(IDLE_TIMEOUT.total_seconds())
+    absolute_timeout_seconds: int = int(ABSOLUTE_TIMEOUT.total_seconds())
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+@api.post(
+    "/login",
+    response_model=SessionOut,
+    responses={401: {"model": Problem, "description": "Not signed in, whatever was wrong"}},
+)
+def login(request: Request, credentials: LoginRequest, services: ServicesDep) -> Any:
+    """Signs in and sets the `pcl_staff` session cookie (HttpOnly): send it back on every call."""
+    signed_in = _sign_in(
+        services, credentials.username, credentials.password, "api", request.cookies.get(COOKIE)
+    )
+    if signed_in is None:
+        return JSONResponse({"detail": SIGN_IN_REFUSED}, status_code=401)
+    body = SessionOut(
+        username=signed_in.member.username,
+        role=signed_in.member.role,
+        csrf_token=signed_in.csrf_token,
+    )
+    response = JSONResponse(body.model_dump(mode="json"))
+    set_session_cookie(response, signed_in.token, services.settings)
+    return response
+
+
+@api.get("/session", response_model=SessionOut, responses={401: {"model": Problem}})
+def current_session_info(active: StaffSessionDep) -> SessionOut:
+    """Who is signed in, and the session's CSRF token."""
+    return SessionOut(
+        username=active.member.username, role=active.member.role, csrf_token=active.csrf_token
+    )
+
+
+@api.post("/logout", status_code=204, responses={401: {"model": Problem}, 403: {"model": Problem}})
+def logout(request: Request, services: ServicesDep, active: CheckedApiPost) -> Response:
+    """Ends the session (needs the X-CSRF-Token header)."""
+    _sign_out(services, request.cookies.get(COOKIE), active.member, "api")
+    response = Response(status_code=204)
+    clear_session_cookie(response, services.settings)
+    return response

@@ -1,0 +1,81 @@
+"""Twilio's inbound SMS webhook: `POST /sms/twilio`, form-encoded, answered with TwiML.
+
+Off (404) unless Twilio is configured. A request without a valid `X-Twilio-Signature` gets 403
+and nothing else happens: no turn, no row, no log of its content.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from starlette.datastructures import FormData
+from twilio.request_validator import RequestValidator
+
+from api import sms_turns
+from api.deps import ServicesDep
+from bot.privacy import log_id, sms_sender_id
+from bot.settings import Settings
+
+router = APIRouter(prefix="/sms", tags=["sms"])
+
+# Twilio's webhook bodies are a few kilobytes; refuse anything far larger before parsing it.
+MAX_FORM_BYTES = 64 * 1024
+_MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+
+
+def _signed_url(settings: Settings, request: Request) -> str:
+    """The URL as Twilio called it: the public base URL, not the one the API sees behind a
+    proxy, with the path and query string."""
+    url = settings.public_base_url.rstrip("/") + request.url.path
+    return f"{url}?{request.url.query}" if request.url.query else url
+
+
+def _signed_by_twilio(settings: Settings, request: Request, form: FormData) -> bool:
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not all(isinstance(value, str) for _, value in form.multi_items()):
+        return False
+    validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
+    return validator.validate(_signed_url(settings, request), form, signature)
+
+
+async def signed_twilio_form(request: Request, services: ServicesDep) -> FormData:
+    """The webhook's authentication: the form, only when Twilio signed it (404 while SMS is
+    off, 403 for a missing or wrong signature, before anything else is done)."""
+    settings = services.settings
+    if not settings.sms_enabled:
+        raise HTTPException(404)
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_FORM_BYTES:
+        raise HTTPException(413)
+    form = await request.form()
+    if not _signed_by_twilio(settings, request, form):
+        raise HTTPException(403)
+    return form
+
+
+SignedTwilioForm = Annotated[FormData, Depends(signed_twilio_form)]
+
+
+@router.post("/twilio", response_class=Response)
+async def inbound_sms(form: SignedTwilioForm, request: Request, services: ServicesDep) -> Response:
+    message_sid = str(form.get("MessageSid") or form.get("SmsMessageSid") or "")
+    number = str(form.get("From") or "")
+    if not _MESSAGE_SID.fullmatch(message_sid) or not number.strip():
+        raise HTTPException(400)
+    key = services.settings.hmac_key.get_secret_value()
+    sender = sms_sender_id(key, number)
+    request.state.log_id = log_id(key, sender)
+    opt_out_type = form.get("OptOutType")
+    reply = await sms_turns.answer(
+        services,
+        sms_turns.InboundSms(
+            message_sid=message_sid,
+            sender_id=sender,
+            body=str(form.get("Body") or ""),
+            opt_out_type=opt_out_type if isinstance(opt_out_type, str) else None,
+            log_id=request.state.log_id,
+        ),
+    )
+    return Response(content=reply, media_type="application/xml")

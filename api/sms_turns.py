@@ -1,0 +1,177 @@
+"""One inbound SMS (already signature-checked) to its TwiML reply: keywords, numbered choices,
+a turn of the assistant, and each MessageSid answered once however often Twilio delivers it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from twilio.twiml.messaging_response import MessagingResponse
+
+from api.answered_turns import PURGE_EVERY_SECONDS, Answered, Throttle
+from api.rasa_client import RasaUnavailable
+from api.services import AppServices
+from bot.clock import SystemClock
+from bot.messages import assistant_unavailable
+from bot.privacy import echoes_caller, turn_key
+from bot.records.sms import SmsRepository
+from bot.sms import replies
+from bot.sms.keywords import Keyword, keyword_of
+from bot.sms.render import BotMessage, Choice, read_choice, split_for_sms, with_numbered_choices
+from bot.validation import clean_text
+
+logger = logging.getLogger("api.sms")
+
+# Twilio's retries and the choices' expiry run on real time, even when PCL_NOW fixes the
+# service's clock for a demonstration.
+_REAL_TIME = SystemClock()
+# Nothing else deletes expired choices; once a minute per process is often enough.
+_CHOICES_PURGE = Throttle(PURGE_EVERY_SECONDS)
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    message_sid: str
+    sender_id: str  # bot.privacy.sms_sender_id: never the number
+    body: str
+    opt_out_type: str | None = None
+    log_id: str = "-"
+
+
+@dataclass(frozen=True)
+class _Reply:
+    texts: list[str]
+    # The payloads behind the numbers just offered; None leaves the earlier ones in place.
+    choices: list[str] | None = None
+    echo_source: str = ""  # what the caller wrote, to keep it out of the stored reply
+
+
+def twiml(texts: list[str]) -> str:
+    response = MessagingResponse()
+    for part in split_for_sms(texts):
+        response.message(part)
+    return str(response)
+
+
+async def answer(services: AppServices, sms: InboundSms) -> str:
+    """The TwiML for one delivery. A MessageSid answered before gets the same TwiML and no
+    second turn; a concurrent second delivery waits for the first one's answer
+    (api.answered_turns, shared with the web chat)."""
+    received = _REAL_TIME.now()
+    key = turn_key(services.settings.hmac_key.get_secret_value(), sms.sender_id, sms.message_sid)
+
+    async def first_answer() -> Answered[str]:
+        reply = await _reply(services, sms, received, key)
+        result = twiml(reply.texts)
+        kept = result
+        said = reply.echo_source
+        if said and any(echoes_caller(text, said) for text in reply.texts):
+            kept = twiml([replies.retry_without_reply()])
+        return Answered(result, kept, _choices_saver(sms.sender_id, reply.choices, received))
+
+    turn = await services.turns.once(
+        key,
+        "sms",
+        first_answer,
+        patience=services.settings.sms_rasa_timeout_seconds + 2,
+        log_id=sms.log_id,
+    )
+    if turn.repeated is not None:
+        return turn.repeated
+    if turn.answered is None:
+        # The first delivery did not answer in time: the urgent routes rather than silence.
+        return twiml([assistant_unavailable(services.facts, services.clock.now())])
+    return turn.answered
+
+
+async def _reply(
+    services: AppServices, sms: InboundSms, received: datetime, message_id: str
+) -> _Reply:
+    facts, now = services.facts, services.clock.now()
+    text = clean_text(sms.body, max_chars=replies.MAX_INBOUND_CHARS + 1)
+    without_turn = _reply_without_turn(services, sms, text)
+    if without_turn is not None:
+        return without_turn
+    offered = await asyncio.to_thread(_choices, services, sms.sender_id, received)
+    reading = read_choice(text, offered)
+    if reading.out_of_range:
+        return _Reply([replies.choose_a_number(len(offered))])
+    messages = await _turn(services, sms, reading.payload or text, message_id)
+    if not messages:
+        # Never silence: no reply means part of the stack failed, so give the urgent routes.
+        return _Reply([assistant_unavailable(facts, now)])
+    texts, payloads = with_numbered_choices(messages)
+    return _Reply(texts, payloads, echo_source=text)
+
+
+def _reply_without_turn(services: AppServices, sms: InboundSms, text: str) -> _Reply | None:
+    """Keywords, and messages the assistant could not use; None for an ordinary message."""
+    keyword = keyword_of(sms.body, sms.opt_out_type)
+    if keyword in (Keyword.OPT_OUT, Keyword.OPT_IN):
+        # Twilio answers these itself and blocks anything sent after an opt-out.
+        logger.info("sms keyword %s conversation=%s", keyword.value, sms.log_id)
+        return _Reply([])
+    if keyword is Keyword.HELP:
+        return _Reply([replies.help_reply(services.facts, services.clock.now())])
+    if not text:
+        return _Reply([replies.empty_message()])
+    if len(text) > replies.MAX_INBOUND_CHARS:
+        return _Reply([replies.too_long()])
+    return None
+
+
+async def _turn(
+    services: AppServices, sms: InboundSms, text: str, message_id: str
+) -> list[BotMessage]:
+    timeout = services.settings.sms_rasa_timeout_seconds
+    started = time.perf_counter()
+    try:
+        raw = await asyncio.wait_for(
+            services.rasa.send(sms.sender_id, text, channel="sms", message_id=message_id),
+            timeout=timeout,
+        )
+    except (TimeoutError, RasaUnavailable) as error:
+        logger.warning(
+            "sms assistant unavailable (%s) after %.1fs conversation=%s",
+            type(error).__name__,
+            time.perf_counter() - started,
+            sms.log_id,
+        )
+        return []
+    messages = [_bot_message(m) for m in raw if isinstance(m, dict)]
+    return [m for m in messages if m.text.strip() or m.choices]
+
+
+def _bot_message(raw: dict[str, Any]) -> BotMessage:
+    choices = tuple(
+        Choice(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+        for b in raw.get("buttons") or []
+        if isinstance(b, dict) and b.get("payload")
+    )
+    return BotMessage(text=str(raw.get("text") or ""), choices=choices)
+
+
+# --- the database, called in a worker thread -------------------------------------------------
+
+
+def _choices(services: AppServices, sender_id: str, at: datetime) -> list[str]:
+    if _CHOICES_PURGE.due():
+        with services.sessions.begin() as session:
+            SmsRepository(session).purge(at)
+    with services.sessions() as session:
+        return SmsRepository(session).choices_for(sender_id, at)
+
+
+def _choices_saver(
+    sender_id: str, choices: list[str] | None, at: datetime
+) -> Callable[[Session], None] | None:
+    """Saves the choices just offered with the kept reply; None leaves the earlier ones."""
+    if choices is None:
+        return None
+    return lambda session: SmsRepository(session).set_choices(sender_id, choices, at)

@@ -1,0 +1,144 @@
+"""Every IRT route has its guard: a test walks the app's routes, so a new route without the
+session dependency fails here (GOV.UK Notify's habit). Anonymous: 401 from the JSON API, a
+redirect to the sign-in page from the pages. An IRT manager: 403 on the administrators' routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from api.deps import current_session
+from api.routes.irt import PUBLIC_ROUTES
+from tests.support.irt import IrtApp, irt_app
+
+REFERENCE = "PCL-2026-000001"
+
+
+@pytest.fixture
+def irt(tmp_path: Path) -> Iterator[IrtApp]:
+    with irt_app(tmp_path) as app:
+        app.add_contact()
+        app.add_user("manager", "irt_manager")
+        app.add_user("admin", "admin")
+        yield app
+
+
+def irt_routes(irt: IrtApp) -> list[tuple[str, str, Dependant]]:
+    """(method, path, dependencies) of every route under /irt, as the app serves them."""
+    routes = []
+    for context in iter_route_contexts(irt.client.app.routes):  # type: ignore[attr-defined]
+        path = context.path or ""
+        if isinstance(context.original_route, APIRoute) and path.startswith("/irt"):
+            for method in sorted(context.methods or ()):
+                routes.append((method, path, context.dependant))
+    return routes
+
+
+def calls(dependant: Dependant) -> set[object]:
+    """Every callable a route depends on, however deep."""
+    found: set[object] = set()
+    for sub in dependant.dependencies:
+        found |= {sub.call} | calls(sub)
+    return found
+
+
+def url(path: str) -> str:
+    return path.replace("{reference}", REFERENCE)
+
+
+def test_the_irt_has_the_routes_of_the_spec(irt: IrtApp) -> None:
+    found = {(method, path) for method, path, _ in irt_routes(irt)}
+    for contract in [
+        ("POST", "/irt/api/login"),
+        ("GET", "/irt/api/contacts"),
+        ("GET", "/irt/api/contacts/{reference}"),
+        ("POST", "/irt/api/contacts/{reference}/decision"),
+        ("GET", "/irt/api/contacts.csv"),
+        ("GET", "/irt/api/audit"),
+        ("GET", "/irt/api/stats"),
+        ("GET", "/irt"),
+        ("GET", "/irt/sign-in"),
+        ("POST", "/irt/sign-out"),
+        ("GET", "/irt/contacts/{reference}"),
+        ("GET", "/irt/contacts.csv"),
+        ("GET", "/irt/audit"),
+        ("GET", "/irt/stats"),
+        ("GET", "/irt/admin/users"),
+    ]:
+        assert contract in found
+    assert found >= PUBLIC_ROUTES
+
+
+def test_every_route_but_the_way_in_depends_on_the_session(irt: IrtApp) -> None:
+    unguarded = []
+    for method, path, dependant in irt_routes(irt):
+        if current_session not in calls(dependant) and (method, path) not in PUBLIC_ROUTES:
+            unguarded.append(f"{method} {path}")
+    assert unguarded == []
+
+
+def test_an_anonymous_request_gets_401_from_the_api_and_the_sign_in_page_elsewhere(
+    irt: IrtApp,
+) -> None:
+    anonymous = irt.new_client()
+    checked = 0
+    for method, path, _ in irt_routes(irt):
+        if (method, path) in PUBLIC_ROUTES:
+            continue
+        response = anonymous.request(method, url(path), follow_redirects=False)
+        if path.startswith("/irt/api/"):
+            assert response.status_code == 401, f"{method} {path}: {response.status_code}"
+            assert response.json() == {"detail": "Sign in first"}
+        else:
+            assert response.status_code == 303, f"{method} {path}: {response.status_code}"
+            assert response.headers["location"].startswith("/irt/sign-in"), path
+        checked += 1
+    assert checked >= 15  # the pages and the API, whatever is added later
+
+
+def test_a_stale_or_forged_cookie_is_as_good_as_none(irt: IrtApp) -> None:
+    client = irt.new_client()
+    for value in ("forged", "x" * 43, "y" * 500):
+        client.cookies.set("pcl_staff", value, path="/irt")
+        assert client.get("/irt/api/contacts").status_code == 401
+        response = client.get("/irt", follow_redirects=False)
+        assert response.status_code == 303
+
+
+def test_the_sign_in_page_remembers_the_page_asked_for_but_only_this_sites(irt: IrtApp) -> None:
+    client = irt.new_client()
+    response = client.get(f"/irt/contacts/{REFERENCE}", follow_redirects=False)
+    assert response.headers["location"] == f"/irt/sign-in?next=/irt/contacts/{REFERENCE}"
+    for target in (
+        "https://evil.example/",
+        "//evil.example/irt",
+        "/chat",
+        "/irt/api/contacts",
+        "/irtx",
+        "/irt\\@evil.example",
+    ):
+        page = client.get("/irt/sign-in", params={"next": target})
+        assert 'name="next" value="/irt"' in page.text, target
+
+
+def test_an_irt_manager_gets_403_on_every_administrators_route(irt: IrtApp) -> None:
+    manager, _ = irt.page_client("manager")
+    admin, _ = irt.page_client("admin")
+    admin_routes = [(m, p) for m, p, _ in irt_routes(irt) if p.startswith("/irt/admin")]
+    assert admin_routes
+    for method, path in admin_routes:
+        refused = manager.request(method, url(path))
+        assert refused.status_code == 403, path
+        assert "You cannot see this page" in refused.text
+        assert admin.request(method, url(path)).status_code == 200, path
+
+
+def test_an_irt_manager_reaches_every_other_page(irt: IrtApp) -> None:
+    manager, _ = irt.page_client("manager")
+    for method, path, _ in irt_routes(irt):
+        if method == "GET" and not path.startswith(("/irt/admin", "/irt/sign-in")):
+            assert manager.get(url(path)).status_code == 200, path

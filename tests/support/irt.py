@@ -1,0 +1,146 @@
+"""The IRT review as the tests drive it without a browser: the app on a SQLite file of its own
+(a TestClient), staff accounts and contacts written straight through the repositories, and a
+signed-in client for each member of staff."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.main import create_app
+from bot.passwords import Passwords
+from bot.records.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
+from bot.records.crypto import FieldCipher, generate_key
+from bot.records.database import make_engine, make_session_factory
+from bot.records.migrations import upgrade_to_head
+from bot.records.models import AuditEvent
+from bot.records.staff import StaffRepository
+from bot.settings import Settings
+
+PASSWORD = "correct horse battery staple"
+_CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+# Argon2id with small parameters, so that the many sign-ins of the tests are quick (the app's
+# own is swapped for it too); tests/unit/test_passwords.py checks the real parameters.
+FAST_PASSWORDS = Passwords(
+    PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+)
+
+
+def irt_settings(tmp_path: Path, **values: Any) -> Settings:
+    base: dict[str, Any] = {
+        "env": "test",
+        "rasa_token": "t" * 40,
+        "hmac_key": "k" * 40,
+        "encryption_keys": generate_key(),
+        "blind_index_key": generate_key(),
+        "database_url": f"sqlite:///{tmp_path / 'pcl.db'}",
+        "data_dir": tmp_path,
+        "rasa_url": "http://127.0.0.1:9",
+        "rasa_timeout_seconds": 1,
+    }
+    base.update(values)
+    return Settings(**base)
+
+
+def csrf_field(html: str) -> str:
+    match = _CSRF_FIELD.search(html)
+    assert match, "no csrf_token field on the page"
+    return match.group(1)
+
+
+@dataclass
+class IrtApp:
+    settings: Settings
+    client: TestClient
+    sessions: sessionmaker[Session]
+    cipher: FieldCipher
+    clients: list[TestClient] = field(default_factory=list)
+
+    # --- the database, directly -----------------------------------------------------------
+
+    def add_user(self, username: str, role: str = "irt_manager", password: str = PASSWORD) -> None:
+        with self.sessions.begin() as session:
+            StaffRepository(session).add_user(
+                username, role, FAST_PASSWORDS.hash(password), datetime.now(UTC)
+            )
+
+    def add_contact(self, **values: Any) -> str:
+        values.setdefault("channel", "web")
+        values.setdefault("created_at", datetime.now(UTC))
+        values.setdefault("caller", CallerDetails(name="Jane Smith", role="Teacher"))
+        values.setdefault("child", ChildDetails(name="Amy Jones", date_of_birth=date(2015, 4, 3)))
+        with self.sessions.begin() as session:
+            return ContactRepository(session, self.cipher).create(NewContact(**values))
+
+    def repository(self, session: Session) -> ContactRepository:
+        return ContactRepository(session, self.cipher)
+
+    def audit(self, after_id: int = 0) -> list[AuditEvent]:
+        with self.sessions() as session:
+            query = select(AuditEvent).where(AuditEvent.id > after_id).order_by(AuditEvent.id)
+            return list(session.scalars(query))
+
+    def last_audit_id(self) -> int:
+        events = self.audit()
+        return events[-1].id if events else 0
+
+    # --- clients --------------------------------------------------------------------------
+
+    def new_client(self) -> TestClient:
+        """Another browser: its own cookies, the same app (whose start-up has run once)."""
+        client = TestClient(self.client.app)
+        self.clients.append(client)
+        return client
+
+    def api_client(self, username: str, password: str = PASSWORD) -> tuple[TestClient, str]:
+        """A client signed in through the JSON API, and its CSRF token."""
+        client = self.new_client()
+        response = client.post("/irt/api/login", json={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        return client, response.json()["csrf_token"]
+
+    def page_client(self, username: str, password: str = PASSWORD) -> tuple[TestClient, str]:
+        """A client signed in through the sign-in page, and the CSRF token of its forms."""
+        client = self.new_client()
+        response = sign_in_with_form(client, username, password)
+        assert response.status_code == 303, response.text
+        return client, csrf_field(client.get("/irt").text)
+
+
+def sign_in_with_form(client: TestClient, username: str, password: str) -> Any:
+    form = client.get("/irt/sign-in")
+    return client.post(
+        "/irt/sign-in",
+        data={"username": username, "password": password, "csrf_token": csrf_field(form.text)},
+        follow_redirects=False,
+    )
+
+
+@contextmanager
+def irt_app(tmp_path: Path, **settings: Any) -> Iterator[IrtApp]:
+    values = irt_settings(tmp_path, **settings)
+    upgrade_to_head(values.database_url)
+    engine = make_engine(values.database_url)
+    cipher = FieldCipher(
+        values.encryption_keys.get_secret_value(), values.blind_index_key.get_secret_value()
+    )
+    app = IrtApp(values, TestClient(create_app(values)), make_session_factory(engine), cipher)
+    try:
+        with app.client:
+            app.client.app.state.services.passwords = FAST_PASSWORDS  # type: ignore[attr-defined]
+            yield app
+    finally:
+        for client in app.clients:
+            client.close()
+        engine.dispose()

@@ -1,0 +1,147 @@
+"""The IRT duty phone is alerted by SMS once per significant-harm contact, through the real
+twilio client talking to a local stand-in for Twilio's API; the alert never holds the child's
+or the caller's details, and a failure to send never stops the caller's reply."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from actions import irt_alert
+from actions.harm import ActionHarmHandoff
+from actions.services import Services, get_services
+from bot.settings import get_settings
+from tests.support.twilio_api import CapturedRequest, TwilioApiStub
+from tests.unit.actions.conftest import run, texts, tracker
+
+HANDOFF = ActionHarmHandoff()
+DISCLOSURE = "she told me her dad hits her with a belt"
+SID = "AC" + "2" * 32
+TOKEN = "alert-test-token"
+DUTY_PHONE = "+447700900999"
+LINE = "+447700900100"
+FIRST_REFERENCE = "PCL-2026-000001"
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[TwilioApiStub]:
+    """A fresh stand-in per test: each test's database starts its references again."""
+    stub = TwilioApiStub().start()
+    yield stub
+    stub.close()
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, api_base: str) -> Services:
+    for name, value in {
+        "PCL_TWILIO_ACCOUNT_SID": SID,
+        "PCL_TWILIO_AUTH_TOKEN": TOKEN,
+        "PCL_PUBLIC_BASE_URL": "https://pcl.example.gov.uk",
+        "PCL_TWILIO_FROM": LINE,
+        "PCL_IRT_ALERT_TO": DUTY_PHONE,
+        "PCL_TWILIO_API_BASE": api_base,
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_services().sessions.kw["bind"].dispose()
+    get_services.cache_clear()
+    get_settings.cache_clear()
+    irt_alert._client.cache_clear()
+    return get_services()
+
+
+@pytest.fixture
+def alerts_on(
+    monkeypatch: pytest.MonkeyPatch, twilio_api: TwilioApiStub, services: Services
+) -> Iterator[TwilioApiStub]:
+    configure(monkeypatch, twilio_api.url + "/twilio-gateway")
+    yield twilio_api
+    settle()
+    irt_alert._client.cache_clear()
+
+
+def alerts_to(stub: TwilioApiStub, reference: str) -> list[CapturedRequest]:
+    return [r for r in stub.requests if reference in r.form.get("Body", "")]
+
+
+def settle() -> None:
+    """Lets any alert thread finish (they are daemon threads with a 3 s timeout)."""
+    time.sleep(0.5)
+
+
+def test_a_new_significant_harm_contact_alerts_the_duty_phone(alerts_on: TwilioApiStub) -> None:
+    slots = {"line_open": True, "child_name": "Sam Jones", "child_dob": "2017-03-03"}
+    run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE))
+    alert = alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", ""))
+    assert alert.path == f"/twilio-gateway/2010-04-01/Accounts/{SID}/Messages.json"
+    assert alert.basic_auth == (SID, TOKEN)
+    assert alert.form["To"] == DUTY_PHONE
+    assert alert.form["From"] == LINE
+    body = alert.form["Body"]
+    assert "significant harm" in body
+    assert "11:00 on Thu 26 Nov 2026" in body
+    for personal in ("Sam", "Jones", "2017", "belt", "dad"):
+        assert personal not in body
+
+
+def test_immediate_danger_is_named_in_the_alert(alerts_on: TwilioApiStub) -> None:
+    run(HANDOFF, tracker({"line_open": True}, intent="immediate_danger", text="home alone now"))
+    alert = alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", ""))
+    assert "immediate danger" in alert.form["Body"]
+
+
+def test_a_second_harm_message_on_the_same_contact_sends_no_second_alert(
+    alerts_on: TwilioApiStub,
+) -> None:
+    first, _ = run(
+        HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE)
+    )
+    slots = {"line_open": True, **{event["name"]: event["value"] for event in first}}
+    run(HANDOFF, tracker(slots, intent="immediate_danger", text="toddler home alone right now"))
+    alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", ""))
+    settle()
+    assert len(alerts_to(alerts_on, FIRST_REFERENCE)) == 1
+
+
+def test_an_earlier_contact_flagged_later_alerts_once(alerts_on: TwilioApiStub) -> None:
+    # e.g. a contact recorded at the end of a consultation, then a disclosure afterwards
+    first, _ = run(
+        HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE)
+    )
+    alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", ""))
+    reference = {e["name"]: e["value"] for e in first}["contact_reference"]
+    slots = {"line_open": True, "contact_reference": reference, "significant_harm": False}
+    run(HANDOFF, tracker(slots, intent="significant_harm", text="he has a burn on his hand"))
+    settle()
+    assert len(alerts_to(alerts_on, FIRST_REFERENCE)) == 2  # the second: the flag was raised
+
+
+def test_an_anonymous_scenario_alerts_no_one(alerts_on: TwilioApiStub) -> None:
+    slots = {"line_open": True, "role_type": "professional", "consultation_type": "scenario"}
+    run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE))
+    settle()
+    assert alerts_on.requests == []
+
+
+def test_without_the_alert_settings_nothing_is_sent(twilio_api: TwilioApiStub) -> None:
+    run(HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE))
+    settle()
+    assert twilio_api.requests == []
+
+
+def test_a_failed_alert_is_logged_with_the_reference_only_and_the_reply_still_goes(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, services: Services
+) -> None:
+    configure(monkeypatch, "http://127.0.0.1:9")  # nothing listens: the request fails at once
+    caplog.set_level(logging.INFO, logger="actions.irt_alert")
+    started = time.perf_counter()
+    _, sent = run(HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE))
+    assert time.perf_counter() - started < 2  # the reply does not wait for Twilio
+    assert "01332 641172" in " ".join(texts(sent))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not caplog.records:
+        time.sleep(0.05)
+    irt_alert._client.cache_clear()
+    logged = [record.getMessage() for record in caplog.records]
+    assert logged == [f"IRT alert for contact {FIRST_REFERENCE} failed: ConnectionError"]
