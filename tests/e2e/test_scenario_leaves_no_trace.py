@@ -24,6 +24,7 @@ from bot.records.contacts import ContactRepository, ContactView
 from bot.records.crypto import FieldCipher
 from bot.records.statistics import StatEvent, StatisticsRepository
 from tests.support.chat import WebChat
+from tests.support.consultations import named_child_turns
 from tests.support.outbound import OutboundRecorder
 from tests.support.services import (
     libpq_url,
@@ -205,28 +206,10 @@ def test_an_abandoned_scenario_is_forgotten_when_it_expires(production_stack: St
 
 def hold_named_child(chat: WebChat, child: str, concern: str) -> str:
     """A named-child consultation; returns the contact's reference from the last replies."""
-    for message in (
-        "hello",
-        "/professional",
-        "Jo Bloggs",
-        "class teacher",
-        "Oakwood Primary",
-        "office@oakwood.example.org",
-        "01332 123456",
-        "/named_child",
-        child,
-        "3/4/2017",
-        "14 Park Road, Derby DE1 2AB",
-        "Oakwood Primary",
-        "mum",
-        concern,
-        "yes",
-        "no",
-        "some",
-        "partly",
-    ):
+    *turns, last = named_child_turns(child, concern)
+    for message in turns:
         assert chat.say(message), message
-    replies = " ".join(m["text"] for m in chat.say("yes"))
+    replies = " ".join(m["text"] for m in chat.say(last))
     match = re.search(r"PCL-\d{4}-\d{6}", replies)
     assert match, replies
     return match.group(0)

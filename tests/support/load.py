@@ -5,7 +5,6 @@ test can say what went wrong."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 import time
@@ -14,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import httpx
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -29,6 +27,7 @@ from tests.support.services import (
     REDIS_PORT,
     require_postgres,
     require_redis,
+    temporary_postgres_database,
 )
 from tests.support.stack import Stack
 
@@ -177,23 +176,8 @@ def production_databases() -> Iterator[tuple[str, str, str]]:
     admin = require_postgres()
     require_redis()
     user = make_url(admin).username or "postgres"
-    with _database(admin) as records, _database(admin) as trackers:
+    with (
+        temporary_postgres_database(admin) as records,
+        temporary_postgres_database(admin) as trackers,
+    ):
         yield records, trackers, user
-
-
-@contextmanager
-def _database(admin_url: str) -> Iterator[str]:
-    """As services.temporary_postgres_database, but its connections survive a restart of the
-    server in between (the fault test restarts it): the drop reconnects."""
-    name = f"pcl_test_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
