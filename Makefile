@@ -29,7 +29,7 @@ APP_STAMP := $(VENV)/.installed-$(call hash,requirements/app.lock)
 RASA_STAMP := $(RASA_VENV)/.installed-$(call hash,requirements/rasa.lock)
 # The model depends on everything Rasa reads when it trains.
 MODEL_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' | sort) \
-  rasa_ext/harm_net.py bot/harm_signals.py bot/harm_phrases.yml
+  rasa_ext/harm_net.py rasa_ext/intent_classifier.py bot/harm_signals.py bot/harm_phrases.yml
 MODEL_HASH := $(call hash,$(wildcard $(MODEL_INPUTS)))
 MODEL := models/pcl-$(MODEL_HASH).tar.gz
 export PCL_MODEL := $(MODEL)
@@ -106,7 +106,9 @@ validate: $(RASA_STAMP)
 EVAL_ARGS ?=
 eval: $(RASA_STAMP) $(APP_STAMP)
 	@$(PY) scripts/eval_nlu.py --heldout tests/nlu/heldout.yml \
-	  --heldout tests/nlu/heldout_harm_blind.yml --heldout tests/nlu/heldout_harm_blind_2.yml $(EVAL_ARGS)
+	  --heldout tests/nlu/heldout_harm_blind.yml --heldout tests/nlu/heldout_harm_blind_2.yml \
+	  --heldout tests/nlu/heldout_blind_3.yml --heldout tests/nlu/heldout_blind_4.yml \
+	  --heldout tests/nlu/heldout_blind_5.yml $(EVAL_ARGS)
 
 lint: $(APP_STAMP)
 	@echo "==> ruff and the layer contracts"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
+import yaml
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,7 +17,15 @@ from bot.facts import ServiceFacts, load_facts
 from bot.passwords import Passwords
 from bot.records.crypto import FieldCipher
 from bot.records.database import make_engine, make_session_factory
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
+
+DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
+
+
+def domain_intents(path: Path = DOMAIN_FILE) -> frozenset[str]:
+    """The assistant's intents (a button's payload is "/" and one of them)."""
+    intents = yaml.safe_load(path.read_text(encoding="utf-8")).get("intents") or []
+    return frozenset(next(iter(i)) if isinstance(i, dict) else str(i) for i in intents)
 
 
 @dataclass
@@ -32,6 +42,8 @@ class AppServices:
     passwords: Passwords
     # Both channels: each turn answered once however often it arrives.
     turns: AnsweredTurns
+    # What a button's payload may name (bot.validation.for_the_assistant).
+    intents: frozenset[str]
 
     @classmethod
     def build(cls, settings: Settings) -> AppServices:
@@ -52,6 +64,7 @@ class AppServices:
             ),
             passwords=Passwords(),
             turns=AnsweredTurns(sessions),
+            intents=domain_intents(),
         )
 
     async def close(self) -> None:

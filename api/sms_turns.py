@@ -24,7 +24,7 @@ from bot.records.sms import SmsRepository
 from bot.sms import replies
 from bot.sms.keywords import Keyword, keyword_of
 from bot.sms.render import BotMessage, Choice, read_choice, split_for_sms, with_numbered_choices
-from bot.validation import clean_text
+from bot.validation import clean_text, for_the_assistant
 
 logger = logging.getLogger("api.sms")
 
@@ -94,7 +94,9 @@ async def _reply(
     services: AppServices, sms: InboundSms, received: datetime, message_id: str
 ) -> _Reply:
     facts, now = services.facts, services.clock.now()
-    text = clean_text(sms.body, max_chars=replies.MAX_INBOUND_CHARS + 1)
+    text = for_the_assistant(
+        clean_text(sms.body, max_chars=replies.MAX_INBOUND_CHARS + 1), services.intents
+    )
     without_turn = _reply_without_turn(services, sms, text)
     if without_turn is not None:
         return without_turn

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,6 +46,20 @@ def clean_text(text: str | None, max_chars: int = 2000) -> str:
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
     return text[:max_chars].rstrip()
+
+
+# A message starting with "/" is an intent to Rasa, not text ("/intent{json}" with entities):
+# the project's buttons send "/" and an intent's name. Rasa logs a caller's whole message when
+# it cannot read one as such, and would take their words as entities when it can.
+_PAYLOAD_PREFIX = re.compile(r"^[\s/]+")
+
+
+def for_the_assistant(text: str, intents: Collection[str]) -> str:
+    """Text as the assistant should read it: a button's payload ("/" and one of the domain's
+    `intents`) as it is; anything else that starts with "/" without its leading slashes."""
+    if text.startswith("/") and text[1:] not in intents:
+        return _PAYLOAD_PREFIX.sub("", text)
+    return text
 
 
 # --- telephone numbers -----------------------------------------------------------------------

@@ -3,7 +3,11 @@
 Recall on significant-harm and immediate-danger messages matters more than precision (SPEC §3):
 whatever the classifier says, a message the phrase list recognises is classified as
 `significant_harm`, or `immediate_danger` where the danger is now, so the handoff rule runs at
-any step. The classifier's own ranking is kept below it.
+any step. So is a message (of at least `harm_probability_min_words` words) to which the
+classifier gives the two harm intents together at least `harm_probability_threshold` of its
+probability, even when another intent ranks first: a false
+alarm costs the caller a prompt to contact the IRT, a miss can leave a child at risk. The
+classifier's own ranking is kept below it.
 """
 
 from __future__ import annotations
@@ -43,7 +47,22 @@ class HarmSafetyNet(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "HarmSafetyNet":
-        return cls()
+        threshold = config.get("harm_probability_threshold")
+        if threshold is not None and not 0 < float(threshold) <= 1:
+            raise ValueError("harm_probability_threshold must be in (0, 1]")
+        min_words = int(config.get("harm_probability_min_words") or 1)
+        return cls(None if threshold is None else float(threshold), min_words)
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # None: only the classifier's first answer and the phrase list count.
+        return {"harm_probability_threshold": None, "harm_probability_min_words": 1}
+
+    def __init__(
+        self, harm_probability_threshold: Optional[float] = None, min_words: int = 1
+    ) -> None:
+        self.harm_probability_threshold = harm_probability_threshold
+        self.min_words = min_words
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -67,17 +86,40 @@ class HarmSafetyNet(GraphComponent):
             )
         return messages
 
-    @staticmethod
-    def _override(message: Message) -> Optional[Text]:
+    def _override(self, message: Message) -> Optional[Text]:
         """The harm intent to force, or None to keep the classifier's answer. The classifier's
         own harm intent is forced too, so its confidence is 1.0 whatever it was."""
         text = message.get(TEXT) or ""
         classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if classified in (SIGNIFICANT_HARM, IMMEDIATE_DANGER):
+        if classified == IMMEDIATE_DANGER:
             return classified
         signal = detect(text)
-        if not signal.significant_harm:
+        if classified == SIGNIFICANT_HARM:
+            # The phrase list may see that the danger is now: then 999 comes first.
+            return IMMEDIATE_DANGER if signal.immediate_danger else classified
+        likely = None
+        # A short answer to a form's question ("severe", "several") spreads the classifier's
+        # probability thinly: the threshold would read harm into it.
+        if len(text.split()) >= self.min_words:
+            likely = self._likely_harm(message.get(INTENT_RANKING_KEY) or [])
+        if not signal.significant_harm and likely is None:
             return None
         if classified == ADULT_CONCERN and mentions_adult(text) and not mentions_child(text):
             return None
-        return IMMEDIATE_DANGER if signal.immediate_danger else SIGNIFICANT_HARM
+        if signal.immediate_danger:
+            return IMMEDIATE_DANGER
+        return likely or SIGNIFICANT_HARM
+
+    def _likely_harm(self, ranking: List[Dict[Text, Any]]) -> Optional[Text]:
+        """The likelier harm intent when the classifier gives the two together at least the
+        threshold (the ranking's other entries, such as `nlu_fallback`, do not count)."""
+        if self.harm_probability_threshold is None:
+            return None
+        harm = {
+            entry[INTENT_NAME_KEY]: float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            for entry in ranking
+            if entry.get(INTENT_NAME_KEY) in (SIGNIFICANT_HARM, IMMEDIATE_DANGER)
+        }
+        if sum(harm.values()) < self.harm_probability_threshold:
+            return None
+        return max(harm, key=harm.__getitem__)

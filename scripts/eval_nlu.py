@@ -26,6 +26,9 @@ Targets, over all the held-out files together (each file's figures are shown too
 recall (classifier + net) 1.00, classifier macro-F1 >= 0.90. With `--strict` the exit status
 is 1 when a target is missed; without it the script only reports.
 
+A held-out message that is a training example but for case, spacing and punctuation (a
+"yes" or a "hi" both sets have) is left out: the model saw it. The count is printed.
+
 Runs on the project's Python 3.11 environment; the training and parsing run in one Python
 3.10 subprocess under `.venv-rasa`. A held-out file that does not exist is skipped with a note.
 """
@@ -121,9 +124,18 @@ async def parse_all(items):
         })
     return results
 
-items = []
+# A held-out message that is, but for case, spacing and punctuation, a training example ("yes",
+# "hi") was seen in training: it is left out and counted.
+import re
+def key(text):
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+seen = {key(example.get("text")) for example in load_data(nlu_data).intent_examples}
+items, left_out = [], {}
 for path in heldout:
     for example in load_data(path).intent_examples:
+        if key(example.get("text")) in seen:
+            left_out[path] = left_out.get(path, 0) + 1
+            continue
         items.append({"file": path, "text": example.get("text"), "intent": example.get("intent")})
 
 started = time.perf_counter()
@@ -133,6 +145,7 @@ with open(result_path, "w", encoding="utf-8") as handle:
     json.dump({"train_seconds": train_seconds, "train_cpu_seconds": train_cpu_seconds,
                "parse_seconds": parse_seconds,
                "net_components": [spec["name"] for spec in nets],
+               "left_out": left_out,
                "predictions": predictions}, handle)
 """
 
@@ -233,13 +246,16 @@ def evaluate(result: dict[str, Any]) -> dict[str, Any]:
     for p in predictions:
         p["by_classifier"] = p["predicted"] in HARM_INTENTS
         p["by_net"] = detect(p["text"]).significant_harm
-        p["caught"] = p["by_classifier"] or p["by_net"]
+        # The net also acts on the classifier's whole ranking (a harm-probability threshold):
+        # what the deployed pipeline answers counts as caught too.
+        p["caught"] = p["by_classifier"] or p["by_net"] or p["deployed"] in HARM_INTENTS
     files = sorted({p["file"] for p in predictions}, key=[p["file"] for p in predictions].index)
     return {
         "train_seconds": result["train_seconds"],
         "train_cpu_seconds": result["train_cpu_seconds"],
         "parse_seconds": result["parse_seconds"],
         "net_components": result.get("net_components", []),
+        "left_out": result.get("left_out", {}),
         "overall": summarise(predictions),
         "per_file": {f: summarise([p for p in predictions if p["file"] == f]) for f in files},
         "predictions": predictions,
@@ -267,7 +283,9 @@ def report(figures: dict[str, Any], config: Path) -> None:
         f"held-out messages {figures['parse_seconds']:.1f} s\n"
     )
 
-    print(f"{'intent':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'n':>4}")
+    for name, count in figures["left_out"].items():
+        print(f"{_rel(name)}: {count} messages left out (verbatim in the training data)")
+    print(f"\n{'intent':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'n':>4}")
     for intent, s in overall["per_intent"].items():
         flag = "  <" if s["f1"] < TARGET_MACRO_F1 else ""
         print(

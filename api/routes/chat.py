@@ -24,7 +24,7 @@ from api.rasa_client import RasaUnavailable
 from api.services import AppServices
 from bot.messages import assistant_unavailable
 from bot.privacy import echoes_caller, keyed_hash, log_id, turn_key
-from bot.validation import clean_text
+from bot.validation import clean_text, for_the_assistant
 
 router = APIRouter(prefix="/chat/api", tags=["chat"])
 
@@ -71,7 +71,11 @@ def _bot_message(raw: dict[str, Any]) -> BotMessage:
 @router.post(
     "/messages",
     response_model=ChatReply,
-    responses={422: {"model": ChatReply}, 503: {"model": ChatReply}},
+    responses={
+        400: {"model": ChatReply, "description": "The body could not be read (not UTF-8, say)"},
+        422: {"model": ChatReply, "description": "No text, too long, or not a message"},
+        503: {"model": ChatReply, "description": "The assistant can't answer: the urgent routes"},
+    },
 )
 async def post_message(
     message: Annotated[ChatMessage, Body()],
@@ -86,7 +90,9 @@ async def post_message(
         conversation = secrets.token_urlsafe(24)
     request.state.log_id = log_id(key, conversation)
 
-    text = clean_text(message.text, max_chars=MAX_TEXT_CHARS + 1)
+    text = for_the_assistant(
+        clean_text(message.text, max_chars=MAX_TEXT_CHARS + 1), services.intents
+    )
     if not text:
         return reply(422, "Please type a message.")
     if len(text) > MAX_TEXT_CHARS:

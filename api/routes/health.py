@@ -4,16 +4,24 @@ what is down otherwise."""
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 import httpx
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.deps import ServicesDep
 from api.services import AppServices
 
 router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, Literal["ok", "down"]]
+    down: list[str]
 
 
 async def _actions_ready(services: AppServices) -> bool:
@@ -34,7 +42,11 @@ def _database_ready(services: AppServices) -> bool:
         return False
 
 
-@router.get("/healthz")
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "Not all of Rasa, the actions, the database"}},
+)
 async def healthz(services: ServicesDep) -> JSONResponse:
     rasa, actions, database = await asyncio.gather(
         services.rasa.is_ready(),

@@ -7,7 +7,7 @@ and nothing else happens: no turn, no row, no log of its content.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from starlette.datastructures import FormData
@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from api import sms_turns
 from api.deps import ServicesDep
+from api.problems import Problem
 from bot.privacy import log_id, sms_sender_id
 from bot.settings import Settings
 
@@ -22,6 +23,8 @@ router = APIRouter(prefix="/sms", tags=["sms"])
 
 # Twilio's webhook bodies are a few kilobytes; refuse anything far larger before parsing it.
 MAX_FORM_BYTES = 64 * 1024
+# What Twilio posts; anything else (a multipart upload, say) is refused before it is parsed.
+FORM_TYPE = "application/x-www-form-urlencoded"
 _MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
 
 
@@ -42,13 +45,17 @@ def _signed_by_twilio(settings: Settings, request: Request, form: FormData) -> b
 
 async def signed_twilio_form(request: Request, services: ServicesDep) -> FormData:
     """The webhook's authentication: the form, only when Twilio signed it (404 while SMS is
-    off, 403 for a missing or wrong signature, before anything else is done)."""
+    off, 413 or 415 for a body that cannot be Twilio's, 403 for a missing or wrong signature,
+    before anything else is done)."""
     settings = services.settings
     if not settings.sms_enabled:
         raise HTTPException(404)
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > MAX_FORM_BYTES:
         raise HTTPException(413)
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != FORM_TYPE:
+        raise HTTPException(415)
     form = await request.form()
     if not _signed_by_twilio(settings, request, form):
         raise HTTPException(403)
@@ -57,8 +64,61 @@ async def signed_twilio_form(request: Request, services: ServicesDep) -> FormDat
 
 SignedTwilioForm = Annotated[FormData, Depends(signed_twilio_form)]
 
+# The route reads the form itself (its signature covers every field), so the schema is declared
+# here: the fields the webhook uses of the many Twilio sends, the signature and every answer.
+_FIELD = {"type": "string"}
+_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "X-Twilio-Signature",
+            "in": "header",
+            "required": True,
+            "description": "Twilio's signature of the URL and every field, with the auth token",
+            "schema": _FIELD,
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "MessageSid": {**_FIELD, "pattern": "^[A-Za-z0-9]{2,64}$"},
+                        "From": _FIELD,
+                        "To": _FIELD,
+                        "Body": _FIELD,
+                        "OptOutType": _FIELD,
+                        "AccountSid": _FIELD,
+                    },
+                    "required": ["MessageSid", "From", "Body"],
+                    "additionalProperties": _FIELD,
+                }
+            }
+        },
+    },
+}
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "No usable MessageSid or From"},
+    403: {"model": Problem, "description": "X-Twilio-Signature missing or wrong: nothing done"},
+    404: {"model": Problem, "description": "SMS is not configured"},
+    413: {"model": Problem, "description": "The form is far larger than Twilio's"},
+    415: {"model": Problem, "description": "Not form-encoded, as Twilio's webhooks are"},
+}
 
-@router.post("/twilio", response_class=Response)
+
+@router.post(
+    "/twilio",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "TwiML: the reply's messages (none for STOP and START)",
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+        },
+        **_REFUSED,
+    },
+    openapi_extra=_OPENAPI,
+)
 async def inbound_sms(form: SignedTwilioForm, request: Request, services: ServicesDep) -> Response:
     message_sid = str(form.get("MessageSid") or form.get("SmsMessageSid") or "")
     number = str(form.get("From") or "")

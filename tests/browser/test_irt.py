@@ -24,13 +24,9 @@ from bot.records.crypto import FieldCipher
 from bot.records.database import make_engine
 from bot.records.models import AnonymousStatistic, AuditEvent, Contact, StaffUser
 from tests.browser.conftest import SCREENSHOTS
-from tests.support.irt_browser import (
-    StaffBrowser,
-    add_staff,
-    flagged_contact_by_web_chat,
-    staff_browser,
-)
+from tests.support.irt_browser import StaffBrowser, flagged_contact_by_web_chat, staff_browser
 from tests.support.stack import Stack
+from tests.support.staff import add_staff
 
 pytestmark = pytest.mark.e2e
 

@@ -117,7 +117,7 @@ def test_a_named_child_consultation_by_keyboard_alone_is_recorded_as_a_contact(
     assert "school, nursery" in chat.say("12 Oak Road, Derby DE1 2AB")[-1]
     assert "parents or carers" in chat.say("Derby Primary School")[-1]
     assert "What is your concern?" in chat.say("His mother, Sarah Keyboard")[-1]
-    concern = "He has come to school hungry and in the same clothes all week"
+    concern = "He has been late most mornings this term and his uniform is often unwashed"
     assert "Does the family know" in chat.say(concern)[-1]
     assert "significant harm" in chat.choose("Yes, they know and agree", key="Space")[-1]
     assert "which best describes" in chat.choose("No")[-1]

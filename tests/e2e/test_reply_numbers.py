@@ -314,7 +314,7 @@ def _in_hours_conversations(stack: Stack) -> Iterator[Conversation]:
         yield conv
     with conversation(stack) as conv:  # not understood twice; immediate danger; stop
         conv.say_all(["xqzv blorp", "blorptastic frumple", "hello", "xqzv blorp"])
-        conv.say_all(["the quick brown fox", IMMEDIATE_DANGER, "stop"])
+        conv.say_all(["wibble frobnicate zorp", IMMEDIATE_DANGER, "stop"])
         yield conv
 
 

@@ -763,7 +763,7 @@ def test_two_unclear_answers_to_a_choice_question_get_the_human_routes_then_the_
     first = conv.say(NOT_UNDERSTOOD[1])
     assert first.texts[0].startswith("Sorry") and IRT_PHONE not in first
     assert first.texts[-1].startswith(ASK_ROLE)
-    second = conv.say("the quick brown fox")
+    second = conv.say("wibble frobnicate zorp")
     assert LINE_PHONE in second and IRT_PHONE in second and EMERGENCY in second
     assert second.texts[-1].startswith(ASK_ROLE)
     assert ASK_NAME in conv.say("/professional")

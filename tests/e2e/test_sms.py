@@ -4,7 +4,6 @@ the IRT through the real twilio client, whose requests land on a local stand-in 
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import signal
@@ -17,12 +16,11 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.privacy import sms_sender_id
 from bot.records.contacts import ContactRepository, ContactView
 from bot.records.crypto import FieldCipher
 from bot.records.database import make_engine
 from tests.e2e.conftest import IN_HOURS
-from tests.support.sms import SmsPhone, new_message_sid, parse_twiml
+from tests.support.sms import SmsPhone, new_message_sid, parse_twiml, phone_for, user_turns
 from tests.support.stack import Stack
 from tests.support.twilio_api import CapturedRequest
 
@@ -30,9 +28,6 @@ pytestmark = pytest.mark.e2e
 
 IRT_PHONE = "01332 641172"
 REFERENCE = re.compile(r"PCL-\d{4}-\d{6}")
-# Ofcom's drama range, one number per conversation so that each test starts afresh.
-_NUMBERS = (f"+447700900{n:03d}" for n in itertools.count(200))
-
 # The consultation's personal details: none may reach the IRT alert.
 CALLER_NAME = "Priya Castellano"
 CHILD_NAME = "Tobias Wrenfield"
@@ -42,33 +37,11 @@ CARERS = "Marion Wrenfield (mother)"
 CONCERN = "He told me his dad hits him with a belt and he has bruises on his back"
 
 
-def phone_for(stack: Stack, number: str | None = None) -> SmsPhone:
-    return SmsPhone(
-        stack.api_url,
-        stack.twilio_auth_token,
-        stack.public_base_url,
-        number=number or next(_NUMBERS),
-        to=stack.twilio_from,
-    )
-
-
 @pytest.fixture
 def phone(stack: Stack) -> Iterator[SmsPhone]:
     session = phone_for(stack)
     yield session
     session.close()
-
-
-def user_turns(stack: Stack, number: str) -> int:
-    """How many messages Rasa's tracker holds from this number's conversation."""
-    sender = sms_sender_id(stack.hmac_key, number)
-    response = httpx.get(
-        f"{stack.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.token},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return sum(1 for event in response.json().get("events", []) if event["event"] == "user")
 
 
 def load_contact(stack: Stack, reference: str) -> ContactView:

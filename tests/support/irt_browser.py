@@ -1,13 +1,10 @@
 """The IRT review pages as a manager drives them in a real browser, for tests/browser/test_irt.py:
-accounts made with `python -m api.users` in the stack's environment, a flagged contact made by a
-professional's web chat, and a page check on every page the browser is sent."""
+accounts (tests/support/staff.py), a flagged contact made by a professional's web chat, and a
+page check on every page the browser is sent."""
 
 from __future__ import annotations
 
 import re
-import secrets
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,27 +15,10 @@ from tests.browser.conftest import AXE, open_chat_page
 from tests.support.browser import ChatPage
 from tests.support.conversation import consult, conversation, named_child
 from tests.support.pages import check_page
-from tests.support.stack import ROOT, Stack
+from tests.support.stack import Stack
 
 DISCLOSURE = "She told me her stepdad hits her with a belt"
 _CHECKED_STATUSES = (200, 400, 403, 404)
-
-
-def add_staff(stack: Stack, role: str = "irt_manager") -> tuple[str, str]:
-    """A new account through the command line, as an administrator would make one."""
-    username = f"{role.replace('_', '-')}-{secrets.token_hex(3)}"
-    password = secrets.token_urlsafe(18)
-    result = subprocess.run(
-        [sys.executable, "-m", "api.users", "add", username, "--role", role],
-        input=password + "\n",
-        capture_output=True,
-        text=True,
-        env=stack.env(),
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return username, password
 
 
 def flagged_contact_by_web_chat(stack: Stack, child: dict[str, str] | None = None) -> str:

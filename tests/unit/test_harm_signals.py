@@ -35,6 +35,11 @@ NOW = "immediate_danger"
 
 # (message, categories that must be among those found). None of these is immediate danger.
 SIGNIFICANT_HARM: list[tuple[str, set[str]]] = [
+    ("Y10 lad searched how to make a pipe bomb on a library PC", {"radicalisation"}),
+    ("the 18 month old tested positive for cannabis at the children's hospital", {NEG}),
+    ("the 2 year old swallowed some of dads methadone last night", {NEG}),
+    ("HV: 8 month old failing to thrive, has dropped 2 centiles since May", {NEG}),
+    ("older lads are forcing him to carry drugs to Nottingham", {EXP}),
     # disclosure
     (
         "Hi, I'm the DSL at a primary school. A Y4 boy told his class teacher this morning "
@@ -231,6 +236,8 @@ SIGNIFICANT_HARM: list[tuple[str, set[str]]] = [
 
 # (message, categories that must be among those found). All of these are immediate danger.
 IMMEDIATE: list[tuple[str, set[str]]] = [
+    ("A 7 year old is at my door, scared to go back in because his dad is shouting", {NOW}),
+    ("She rang from a flat party, the men there will not let her leave", {NOW}),
     (
         "He's in the house with his stepdad right now and texted his friend saying he's scared",
         {NOW},
@@ -285,6 +292,9 @@ IMMEDIATE: list[tuple[str, set[str]]] = [
 
 # Everyday chat and ordinary lower-level concerns: no signal at all.
 NEGATIVES: list[str] = [
+    "She is scared to go back in to class after falling out with her friends",
+    "Mum won't let her go to the party on Saturday",
+    "He made them take the books home to read",
     "hello",
     "Hi there",
     "can I speak to someone",
@@ -670,6 +680,48 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
         [
             "She has a sore throat",
             "He has a rash on his arm",
+        ],
+    ),
+    (
+        SEX,
+        "an adult's private parts put in or on a child",
+        [
+            "reception child said mummy's friend puts his willy in my mouth",
+            "Y1 girl said her grandad puts his sausage on her face",
+            "he said the man rubs his thing on my bum",
+        ],
+        [
+            "He put his hand in his mouth and bit it",
+            "She puts her finger in her mouth when she is anxious",
+            "He rubs his eyes a lot in class",
+        ],
+    ),
+    (
+        SEX,
+        "secret games, cuddles or touching with an adult",
+        [
+            "She said she and Darren play secret games when mum is out",
+            "mum's boyfriend showers with her and she doesn't like it",
+            "He talks about special secret cuddles with his uncle",
+        ],
+        [
+            "We play games at secret santa time",
+            "Her mum showers her every evening",
+            "The class are keeping a surprise party secret",
+        ],
+    ),
+    (
+        FGM,
+        "a girl frightened of being cut, or a special party",
+        [
+            "She's going to a special party in the holidays and is scared about being cut",
+            "She is frightened of getting cut when they go to see her aunty",
+            "Her mum says there is a special day when she will become a woman",
+        ],
+        [
+            "He is worried about being cut from the team",
+            "She's going to a special party for her birthday",
+            "She is scared of getting her hair cut short",
         ],
     ),
     # FGM, forced marriage and honour-based abuse
@@ -1193,6 +1245,20 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
             "He's about to get into the car with his mum",
             "She is going to her cousin's wedding tomorrow, her cousin is getting married",
             "She's going to her friend's party tomorrow and getting her hair cut",
+        ],
+    ),
+    (
+        NOW,
+        "children with no adult in the home for hours",
+        [
+            "Nobody has been home with the children since yesterday",
+            "The baby has been crying for hours and no one is answering the door",
+            "no parents have been seen at the house since Friday and the kids are inside",
+        ],
+        [
+            "No one has been in touch since yesterday",
+            "He has been crying for hours about his lost phone",
+            "Nobody is home on Fridays so she goes to her nan's",
         ],
     ),
     (

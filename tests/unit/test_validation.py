@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import yaml
 
+from api.services import DOMAIN_FILE, domain_intents
 from bot.validation import (
     ADULT,
     IN_THE_FUTURE,
@@ -14,6 +16,7 @@ from bot.validation import (
     DobResult,
     clean_text,
     find_postcode,
+    for_the_assistant,
     parse_child_dob,
     parse_email,
     parse_postcode,
@@ -316,3 +319,40 @@ def test_an_answer_that_is_not_a_date_or_age_is_asked_again_politely(text: str) 
     assert "?" not in result.problem
     assert result.problem.endswith(".")
     assert not result.ok
+
+
+# --- what reaches Rasa: a button's payload, or text -------------------------------------------
+
+INTENTS = domain_intents()
+
+
+def _button_payloads() -> list[str]:
+    responses = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
+    return [
+        button["payload"]
+        for variants in responses.values()
+        for variant in variants
+        for button in variant.get("buttons") or []
+    ]
+
+
+@pytest.mark.parametrize("payload", [*_button_payloads(), "/affirm", "/deny"])
+def test_every_buttons_payload_reaches_the_assistant_as_it_is(payload: str) -> None:
+    assert for_the_assistant(payload, INTENTS) == payload
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ('/greet{"caller_name": "<b>x</b>"}', 'greet{"caller_name": "<b>x</b>"}'),
+        ("/affirm@0.1", "affirm@0.1"),
+        ("/hello there", "hello there"),
+        ("/etc/passwd", "etc/passwd"),
+        ("/ / professional", "professional"),
+        ("///", ""),
+        ("and/or", "and/or"),
+        ("Amy Jones", "Amy Jones"),
+    ],
+)
+def test_other_text_starting_with_a_slash_is_never_read_as_an_intent(typed: str, read: str) -> None:
+    assert for_the_assistant(typed, INTENTS) == read

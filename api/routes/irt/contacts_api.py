@@ -28,7 +28,7 @@ from api.irt_schemas import (
     contact_out,
     list_item,
 )
-from api.routes.irt.sessions import Problem
+from api.problems import UNREADABLE_BODY, Problem, invalid_query
 from api.services import AppServices
 from bot.records.audit import AuditAction
 from bot.records.contacts import ContactNotFoundError, ContactRepository, ContactRuleError
@@ -41,6 +41,7 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Not signed in, or the session has ended"},
 }
 POST_ERRORS: dict[int | str, dict[str, Any]] = {
+    **UNREADABLE_BODY,
     **AUTH_ERRORS,
     403: {"model": Problem, "description": "No X-CSRF-Token header, or the wrong one"},
     404: {"model": Problem, "description": "No contact with that reference"},
@@ -60,7 +61,7 @@ def _filters(
     created_to: date | None,
 ) -> ContactFilters:
     if created_from and created_to and created_to < created_from:
-        raise HTTPException(422, "created_to is before created_from")
+        raise invalid_query("created_to", "created_to is before created_from")
     return ContactFilters(
         status=status or ALL,
         channel=channel or "",

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CheckedApiPost, CheckedForm, ServicesDep, StaffSessionDep
 from api.irt_pages import page
+from api.problems import UNREADABLE_BODY, Problem
 from api.services import AppServices
 from api.staff_auth import (
     COOKIE,
@@ -208,14 +209,13 @@ class SessionOut(BaseModel):
     absolute_timeout_seconds: int = int(ABSOLUTE_TIMEOUT.total_seconds())
 
 
-class Problem(BaseModel):
-    detail: str
-
-
 @api.post(
     "/login",
     response_model=SessionOut,
-    responses={401: {"model": Problem, "description": "Not signed in, whatever was wrong"}},
+    responses={
+        **UNREADABLE_BODY,
+        401: {"model": Problem, "description": "Not signed in, whatever was wrong"},
+    },
 )
 def login(request: Request, credentials: LoginRequest, services: ServicesDep) -> Any:
     """Signs in and sets the `pcl_staff` session cookie (HttpOnly): send it back on every call."""

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.charts import bar_chart
 from api.deps import ServicesDep, StaffSessionDep
 from api.irt_pages import page
 from api.irt_schemas import StatsOut, stats_out
+from api.problems import invalid_query
 from api.routes.irt.contacts_api import AUTH_ERRORS
 from api.services import AppServices
 from bot.records.contacts import ContactRepository
@@ -126,5 +127,5 @@ def stats_api(
     try:
         check_period(first_day, last_day)
     except PeriodError as error:
-        raise HTTPException(422, str(error)) from None
+        raise invalid_query("from", str(error)) from None
     return stats_out(_report(services, first_day, last_day))

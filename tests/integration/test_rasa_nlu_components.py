@@ -1,0 +1,148 @@
+"""The project's NLU components inside Rasa (Python 3.10 environment): the harm net's
+probability threshold and the tuned classifier's features. Each check runs in Rasa's own
+interpreter, as the components do."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from tests.support.stack import ROOT
+
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
+PRELUDE = """
+import warnings; warnings.filterwarnings("ignore")
+from rasa.shared.nlu.training_data.message import Message
+from rasa_ext.harm_net import HarmSafetyNet
+
+def ranked(*pairs):
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+def decide(text, intent, ranking, threshold=0.25, min_words=1):
+    settings = {"harm_probability_threshold": threshold, "harm_probability_min_words": min_words}
+    net = HarmSafetyNet.create(settings, None, None, None)
+    top = {"name": intent, "confidence": ranking[0]["confidence"]}
+    message = Message(data={"text": text, "intent": top, "intent_ranking": ranking})
+    net.process([message])
+    return message.get("intent")["name"], message.get("intent")["confidence"]
+"""
+
+CHECKS = {
+    "harm intents together over the threshold win over the top intent": """
+assert decide("he is quiet", "describe_concern",
+    ranked(("describe_concern", 0.6), ("significant_harm", 0.15), ("immediate_danger", 0.1))
+    ) == ("significant_harm", 1.0)
+assert decide("he is quiet", "describe_concern",
+    ranked(("describe_concern", 0.6), ("immediate_danger", 0.2), ("significant_harm", 0.1))
+    ) == ("immediate_danger", 1.0)
+""",
+    "below the threshold the classifier's answer stands": """
+assert decide("he is quiet", "describe_concern",
+    ranked(("describe_concern", 0.8), ("significant_harm", 0.14), ("immediate_danger", 0.1))
+    ) == ("describe_concern", 0.8)
+""",
+    "a short answer is not read as harm by the threshold": """
+assert decide("severe", "inform", ranked(("inform", 0.5), ("significant_harm", 0.3)),
+    min_words=4)[0] == "inform"
+assert decide("he is very quiet", "inform", ranked(("inform", 0.5), ("significant_harm", 0.3)),
+    min_words=4)[0] == "significant_harm"
+""",
+    "a fallback with a harm-heavy ranking goes to the handoff": """
+assert decide("something odd", "nlu_fallback",
+              ranked(("nlu_fallback", 0.3), ("inform", 0.28), ("significant_harm", 0.27))
+              )[0] == "significant_harm"
+""",
+    "without a threshold only the first answer and the phrase list count": """
+net = HarmSafetyNet.create({}, None, None, None)
+ranking = ranked(("describe_concern", 0.4), ("significant_harm", 0.39))
+message = Message(data={"text": "he is quiet", "intent": ranking[0], "intent_ranking": ranking})
+net.process([message])
+assert message.get("intent")["name"] == "describe_concern"
+assert decide("she told me her dad hits her with a belt", "describe_concern",
+              ranked(("describe_concern", 0.9)), threshold=None) == ("significant_harm", 1.0)
+""",
+    "an adult with no child in sight keeps the adults' route": """
+assert decide("my elderly neighbour is being hit by her son", "adult_concern",
+              ranked(("adult_concern", 0.6), ("significant_harm", 0.3)))[0] == "adult_concern"
+""",
+    "the phrase list makes a significant-harm answer immediate danger when it is now": """
+assert decide("he is here now and says his stepdad will kill him if he goes home",
+    "significant_harm", ranked(("significant_harm", 0.7))) == ("immediate_danger", 1.0)
+assert decide("she told me her dad hits her with a belt",
+    "significant_harm", ranked(("significant_harm", 0.7))) == ("significant_harm", 1.0)
+""",
+    "a threshold outside (0, 1] is refused": """
+for bad in (0, -0.1, 1.5):
+    try:
+        HarmSafetyNet.create({"harm_probability_threshold": bad}, None, None, None)
+    except ValueError:
+        continue
+    raise AssertionError(bad)
+""",
+    "the classifier's features are sublinear and of unit length": """
+import numpy as np
+from scipy.sparse import csr_matrix
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa_ext.intent_classifier import TunedLogisticRegressionClassifier as Tuned
+
+class Stub(Tuned):
+    def __init__(self, config):
+        self.config = {**Tuned.get_default_config(), **config}
+raw = csr_matrix(np.array([[1.0, 0.0, 4.0], [0.0, 0.0, 0.0]]))
+original, LogisticRegressionClassifier._create_X = (
+    LogisticRegressionClassifier._create_X, lambda self, messages: raw)
+try:
+    features = Stub({})._create_X([]).toarray()
+    plain = Stub({"term_weighting": "count", "normalize": False})._create_X([]).toarray()
+finally:
+    LogisticRegressionClassifier._create_X = original
+expected = np.array([1.0, 0.0, 1.0 + np.log(4.0)])
+assert np.allclose(features[0], expected / np.linalg.norm(expected)), features
+assert np.allclose(features[1], 0.0), features
+assert np.allclose(plain, raw.toarray())
+for bad in ({"C": 0}, {"term_weighting": "tfidf"}):
+    try:
+        Tuned.validate_config({**Tuned.get_default_config(), **bad})
+    except ValueError:
+        continue
+    raise AssertionError(bad)
+""",
+}
+
+
+# Runs every check in one interpreter (importing Rasa takes seconds) and prints, as JSON, the
+# traceback of each check that failed.
+RUNNER = """
+import json, sys, traceback
+failures = {}
+for name, code in json.loads(sys.argv[1]).items():
+    try:
+        exec(compile(code, name, "exec"), dict(globals()))
+    except Exception:
+        failures[name] = traceback.format_exc()
+print(json.dumps(failures))
+"""
+
+
+@pytest.fixture(scope="module")
+def failures() -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", PRELUDE + RUNNER, json.dumps(CHECKS)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_rasa_nlu_component(name: str, failures: dict[str, str]) -> None:
+    assert name not in failures, failures.get(name)
