@@ -23,6 +23,8 @@ from bot.settings import Settings, get_settings
 
 logger = logging.getLogger("api.request")
 
+MAX_BODY_BYTES = 1024 * 1024
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -38,6 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None if settings.env == "production" else "/docs",
         redoc_url=None,
+        # Far above any chat message (2,000 characters) or Twilio form (a few kB), counted as
+        # the body arrives, so a chunked body with no length cannot fill the memory either.
+        max_body_size=MAX_BODY_BYTES,
     )
     app.include_router(health.router)
     app.include_router(chat.router)
@@ -76,6 +81,7 @@ async def log_request(
 
 
 UNREADABLE = "Sorry, I couldn't read that message. Please type it again."
+TOO_LARGE = "That message is far too long for me to read. Please send it in shorter parts."
 
 
 async def unexpected_error(request: Request, error: Exception) -> Response:
@@ -94,7 +100,7 @@ async def unexpected_error(request: Request, error: Exception) -> Response:
 async def http_error(request: Request, error: Exception) -> JSONResponse:
     status = error.status_code if isinstance(error, HTTPException) else 500
     if request.url.path.startswith("/chat/api"):
-        return chat.reply(status, UNREADABLE)
+        return chat.reply(status, TOO_LARGE if status == 413 else UNREADABLE)
     detail = error.detail if isinstance(error, HTTPException) else "error"
     headers = getattr(error, "headers", None)
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)

@@ -49,6 +49,7 @@ from tests.support.hostile import (
     RAW_FORMS,
     RAW_JSON,
     UNAVAILABLE,
+    WEB_TOO_LONG,
     Hostile,
     RawBody,
     RawForm,
@@ -179,6 +180,41 @@ def test_the_web_chat_answers_bodies_that_are_not_json_text_clearly(
         )
         chat_answer(response, raw.status, raw.reply)
         carries_on_by_web(conv.chat)
+    assert before.new_references(in_hours) == []
+
+
+# Far more than any message: refused as it arrives (FastAPI's max_body_size), with or without a
+# Content-Length, so a chunked body cannot fill the API's memory.
+TWO_MEGABYTES = b'{"text": "' + b"a" * 2_000_000 + b'"}'
+
+
+def _chunked(body: bytes) -> Iterator[bytes]:
+    for start in range(0, len(body), 64 * 1024):
+        yield body[start : start + 64 * 1024]
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["with-length", "chunked"])
+def test_a_body_far_larger_than_any_message_is_refused_by_both_channels(
+    in_hours: Stack, before: Records, phone: SmsPhone, chunked: bool
+) -> None:
+    with conversation(in_hours) as conv:
+        body = _chunked(TWO_MEGABYTES) if chunked else TWO_MEGABYTES
+        response = conv.chat.client.post(
+            "/chat/api/messages", content=body, headers={"content-type": "application/json"}
+        )
+        if chunked:
+            chat_answer(response, 413, WEB_TOO_LONG)
+        else:  # refused on its Content-Length before the app reads it, in plain text
+            assert response.status_code == 413 and "Too Large" in response.text
+        carries_on_by_web(conv.chat)
+    form = b"Body=" + b"a" * 2_000_000
+    response = phone.client.post(
+        "/sms/twilio",
+        content=_chunked(form) if chunked else form,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413, response.text
+    carries_on_by_sms(phone)
     assert before.new_references(in_hours) == []
 
 

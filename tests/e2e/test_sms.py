@@ -269,7 +269,7 @@ def test_with_the_action_server_hung_an_sms_gets_the_urgent_routes_well_inside_1
         started = time.perf_counter()
         reply = phone.send_text("hello")
         elapsed = time.perf_counter() - started
-        assert elapsed < 4.5  # PCL_SMS_RASA_TIMEOUT_SECONDS is 3
+        assert elapsed < 12.5  # PCL_SMS_RASA_TIMEOUT_SECONDS is 10; Twilio waits 15
         assert "999" in reply and IRT_PHONE in reply
     finally:
         os.killpg(actions.pid, signal.SIGCONT)

@@ -41,7 +41,7 @@ def test_sms_and_alerts_are_off_by_default() -> None:
     plain = settings()
     assert not plain.sms_enabled
     assert not plain.irt_alert_enabled
-    assert plain.sms_rasa_timeout_seconds == 3.0
+    assert plain.sms_rasa_timeout_seconds == 10.0
     assert plain.twilio_api_base is None
 
 
