@@ -30,6 +30,7 @@ import json
 import math
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -608,6 +609,10 @@ async def measure_all(
     return runs
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer conversations (development)")
@@ -625,6 +630,8 @@ def main() -> int:
         help="add one Rasa against two behind nginx (needs PostgreSQL, Redis, nginx)",
     )
     args = parser.parse_args()
+    # `kill` (SIGTERM) unwinds like Ctrl-C does, so the stacks the bench started are stopped.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     levels = [int(x) for x in args.levels.split(",")] if args.levels else None
     schedule = plan(args.quick, levels)
