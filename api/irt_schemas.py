@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.records.audit import AuditEntry
-from bot.records.contacts import CallerDetails, ChildDetails, ContactView
-from bot.records.reports import Count, StatisticsReport
+from bot.records.contacts import ContactView
+from bot.records.reports import StatisticsReport
 
 Status = Literal[
     "new", "in_review", "passed_to_irt", "recorded_on_lcs", "no_further_action", "erased"
@@ -22,7 +22,14 @@ DecisionStatus = Literal["in_review", "passed_to_irt", "recorded_on_lcs", "no_fu
 Channel = Literal["web", "sms"]
 
 
-class Referrer(BaseModel):
+class FromRecord(BaseModel):
+    """An answer read straight from a record's dataclass (`Model.model_validate(record)`):
+    the fields are the record's attributes of the same names."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Referrer(FromRecord):
     """The professional who made the contact."""
 
     name: str | None
@@ -33,7 +40,7 @@ class Referrer(BaseModel):
     email: str | None
 
 
-class Child(BaseModel):
+class Child(FromRecord):
     name: str | None
     date_of_birth: date | None
     age_years: int | None
@@ -43,7 +50,7 @@ class Child(BaseModel):
     carers: str | None
 
 
-class StatusChangeOut(BaseModel):
+class StatusChangeOut(FromRecord):
     at: datetime
     by: str
     from_status: str | None
@@ -51,7 +58,7 @@ class StatusChangeOut(BaseModel):
     rationale: str | None
 
 
-class DecisionOut(BaseModel):
+class DecisionOut(FromRecord):
     at: datetime
     by: str
     status: str
@@ -59,7 +66,7 @@ class DecisionOut(BaseModel):
     lcs_reference: str | None
 
 
-class ContactListItem(BaseModel):
+class ContactListItem(FromRecord):
     reference: str = Field(examples=["PCL-2026-000123"])
     created_at: datetime
     updated_at: datetime
@@ -70,7 +77,8 @@ class ContactListItem(BaseModel):
     harm_categories: list[str]
     suggested_level: str | None
     lcs_reference: str | None
-    referrer: Referrer
+    # The record calls the professional `caller`.
+    referrer: Referrer = Field(validation_alias=AliasChoices("referrer", "caller"))
     child: Child
 
 
@@ -127,7 +135,7 @@ class QueueVersion(BaseModel):
     counts: dict[str, int] = Field(description="Contacts per status")
 
 
-class AuditEventOut(BaseModel):
+class AuditEventOut(FromRecord):
     id: int
     at: datetime
     actor: str = Field(description='A staff username, "assistant", or "unknown"')
@@ -143,12 +151,12 @@ class AuditPage(BaseModel):
     events: list[AuditEventOut]
 
 
-class CountOut(BaseModel):
+class CountOut(FromRecord):
     label: str
     value: int
 
 
-class DecisionTimesOut(BaseModel):
+class DecisionTimesOut(FromRecord):
     bands: list[CountOut]
     decided: int
     awaiting: int
@@ -156,7 +164,7 @@ class DecisionTimesOut(BaseModel):
     longest_minutes: int | None
 
 
-class StatsOut(BaseModel):
+class StatsOut(FromRecord):
     first_day: date
     last_day: date
     conversations: int
@@ -172,110 +180,17 @@ class StatsOut(BaseModel):
     decision_times: DecisionTimesOut
 
 
-def referrer(caller: CallerDetails) -> Referrer:
-    return Referrer(
-        name=caller.name,
-        role=caller.role,
-        agency=caller.agency,
-        address=caller.address,
-        phone=caller.phone,
-        email=caller.email,
-    )
-
-
-def child(details: ChildDetails) -> Child:
-    return Child(
-        name=details.name,
-        date_of_birth=details.date_of_birth,
-        age_years=details.age_years,
-        unborn=details.unborn,
-        address=details.address,
-        setting=details.setting,
-        carers=details.carers,
-    )
-
-
 def list_item(view: ContactView) -> ContactListItem:
-    return ContactListItem(
-        reference=view.reference,
-        created_at=view.created_at,
-        updated_at=view.updated_at,
-        channel=view.channel,
-        status=view.status,  # type: ignore[arg-type]
-        significant_harm=view.significant_harm,
-        immediate_danger=view.immediate_danger,
-        harm_categories=view.harm_categories,
-        suggested_level=view.suggested_level,
-        lcs_reference=view.lcs_reference,
-        referrer=referrer(view.caller),
-        child=child(view.child),
-    )
+    return ContactListItem.model_validate(view)
 
 
 def contact_out(view: ContactView) -> ContactOut:
-    return ContactOut(
-        **list_item(view).model_dump(),
-        level_reasons=view.level_reasons,
-        next_steps=view.next_steps,
-        threshold_answers=view.threshold_answers,
-        concern=view.concern,
-        family_aware=view.family_aware,
-        advice_given=view.advice_given,
-        erased_at=view.erased_at,
-        erased_by=view.erased_by,
-        erasure_rationale=view.erasure_rationale,
-        history=[
-            StatusChangeOut(
-                at=h.at, by=h.by, from_status=h.from_status, to_status=h.to_status,
-                rationale=h.rationale,
-            )
-            for h in view.history
-        ],
-        decisions=[
-            DecisionOut(
-                at=d.at, by=d.by, status=d.status, rationale=d.rationale,
-                lcs_reference=d.lcs_reference,
-            )
-            for d in view.decisions
-        ],
-    )
+    return ContactOut.model_validate(view)
 
 
 def audit_event(entry: AuditEntry) -> AuditEventOut:
-    return AuditEventOut(
-        id=entry.id,
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        reference=entry.reference,
-        detail=entry.detail,
-    )
-
-
-def _counts(counts: list[Count]) -> list[CountOut]:
-    return [CountOut(label=c.label, value=c.value) for c in counts]
+    return AuditEventOut.model_validate(entry)
 
 
 def stats_out(report: StatisticsReport) -> StatsOut:
-    times = report.decision_times
-    return StatsOut(
-        first_day=report.first_day,
-        last_day=report.last_day,
-        conversations=report.conversations,
-        conversations_by_day=_counts(report.conversations_by_day),
-        conversations_by_hour=_counts(report.conversations_by_hour),
-        conversations_by_channel=_counts(report.conversations_by_channel),
-        closed_attempts=report.closed_attempts,
-        closed_attempts_by_day=_counts(report.closed_attempts_by_day),
-        named_or_scenario=_counts(report.named_or_scenario),
-        by_suggested_level=_counts(report.by_suggested_level),
-        contacts_recorded=report.contacts_recorded,
-        significant_harm_contacts=report.significant_harm_contacts,
-        decision_times=DecisionTimesOut(
-            bands=_counts(times.bands),
-            decided=times.decided,
-            awaiting=times.awaiting,
-            median_minutes=times.median_minutes,
-            longest_minutes=times.longest_minutes,
-        ),
-    )
+    return StatsOut.model_validate(report)
