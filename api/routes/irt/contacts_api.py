@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from api.deps import CheckedApiPost, ServicesDep, StaffSessionDep
 from api.irt_exports import csv_response, export_contacts
@@ -53,13 +53,26 @@ def _repository(session: Any, services: AppServices) -> ContactRepository:
     return ContactRepository(session, services.cipher, services.clock, services.facts.timezone)
 
 
-def _filters(
-    status: Status | None,
-    significant_harm: bool | None,
-    channel: Channel | None,
-    created_from: date | None,
-    created_to: date | None,
+StatusQuery = Annotated[
+    Status | None, Query(description="Only this status (without it: all but erased)")
+]
+HarmQuery = Annotated[bool | None, Query(description="Only flagged (true) or unflagged (false)")]
+ChannelQuery = Annotated[Channel | None, Query()]
+FromQuery = Annotated[date | None, Query(description="Received on or after this day (UK)")]
+ToQuery = Annotated[date | None, Query(description="Received on or before this day (UK)")]
+
+
+
+
+def contact_filters(
+    status: StatusQuery = None,
+    significant_harm: HarmQuery = None,
+    channel: ChannelQuery = None,
+    created_from: FromQuery = None,
+    created_to: ToQuery = None,
 ) -> ContactFilters:
+    """The query's selection, shared by the list and the CSV (declared after the session, so
+    that a caller who is not signed in learns nothing from it)."""
     if created_from and created_to and created_to < created_from:
         raise invalid_query("created_to", "created_to is before created_from")
     return ContactFilters(
@@ -71,13 +84,7 @@ def _filters(
     )
 
 
-StatusQuery = Annotated[
-    Status | None, Query(description="Only this status (without it: all but erased)")
-]
-HarmQuery = Annotated[bool | None, Query(description="Only flagged (true) or unflagged (false)")]
-ChannelQuery = Annotated[Channel | None, Query()]
-FromQuery = Annotated[date | None, Query(description="Received on or after this day (UK)")]
-ToQuery = Annotated[date | None, Query(description="Received on or before this day (UK)")]
+FiltersDep = Annotated[ContactFilters, Depends(contact_filters)]
 
 
 @router.get("/contacts", response_model=list[ContactListItem], responses=AUTH_ERRORS)
@@ -85,15 +92,10 @@ def list_contacts(
     *,
     services: ServicesDep,
     active: StaffSessionDep,
-    status: StatusQuery = None,
-    significant_harm: HarmQuery = None,
-    channel: ChannelQuery = None,
-    created_from: FromQuery = None,
-    created_to: ToQuery = None,
+    filters: FiltersDep,
 ) -> list[ContactListItem]:
     """The queue: significant harm first, then the oldest. Each carries its referrer and child,
     so a list is audited as a read of those contacts."""
-    filters = _filters(status, significant_harm, channel, created_from, created_to)
     zone = services.facts.timezone
     with services.sessions.begin() as session:
         contacts = _repository(session, services)
@@ -120,14 +122,9 @@ def contacts_csv(
     *,
     services: ServicesDep,
     active: StaffSessionDep,
-    status: StatusQuery = None,
-    significant_harm: HarmQuery = None,
-    channel: ChannelQuery = None,
-    created_from: FromQuery = None,
-    created_to: ToQuery = None,
+    filters: FiltersDep,
 ) -> Response:
     """The same selection as CSV, every cell safe from spreadsheet formulas."""
-    filters = _filters(status, significant_harm, channel, created_from, created_to)
     return csv_response(export_contacts(services, active.member, filters, via="api"), services)
 
 
