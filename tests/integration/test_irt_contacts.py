@@ -450,6 +450,20 @@ def test_a_contact_in_json_has_the_fields_of_the_contract(irt: IrtApp) -> None:
     assert client.get("/irt/api/contacts", params={"status": "bogus"}).status_code == 422
 
 
+def test_a_selection_ending_before_it_starts_is_refused_only_to_a_signed_in_manager(
+    irt: IrtApp,
+) -> None:
+    backwards = {"created_from": "2026-11-26", "created_to": "2026-11-01"}
+    client, _ = irt.api_client("manager")
+    for path in ("/irt/api/contacts", "/irt/api/contacts.csv"):
+        response = client.get(path, params=backwards)
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["query", "created_to"]
+        client.cookies.clear()
+        assert client.get(path, params=backwards).status_code == 401
+        client, _ = irt.api_client("manager")
+
+
 def test_listing_contacts_in_json_is_one_audit_event_naming_them(irt: IrtApp) -> None:
     first, second = irt.add_contact(), irt.add_contact()
     client, _ = irt.api_client("manager")
