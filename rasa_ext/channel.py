@@ -101,10 +101,8 @@ class ProjectInput(InputChannel):
                 metadata=metadata,
             )
             try:
-                if message_id is None:
-                    await on_new_message(message)
-                else:
-                    await handle_once(request.app.ctx.agent, message, self.ended)
+                # Without a message id, Rasa gives the message a new one: taken once anyway.
+                await handle_once(request.app.ctx.agent, message, self.ended)
             except CancelledError:
                 logger.error("pcl.message.timeout")
             except Exception as error:  # the text is never logged: only the error's type

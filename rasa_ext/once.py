@@ -21,6 +21,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext.ended_turns import EndedTurns
+from rasa_ext.whole_turn import whole_turns
 
 
 def earlier_replies(
@@ -57,7 +58,8 @@ async def replay(
 
 async def handle_once(agent: Any, message: UserMessage, ended: EndedTurns) -> None:
     """Agent.handle_message, taking a message id the conversation already holds (or that
-    ended it) only once: its earlier replies go to the message's collecting channel instead."""
+    ended it) only once: its earlier replies go to the message's collecting channel instead.
+    A turn in which an action failed is not kept (rasa_ext.whole_turn)."""
     if not agent.is_ready():
         return
     async with agent.lock_store.lock(message.sender_id):
@@ -70,4 +72,4 @@ async def handle_once(agent: Any, message: UserMessage, ended: EndedTurns) -> No
         if uttered is not None:
             await replay(uttered, message.sender_id, message.output_channel)
             return
-        await agent.processor.handle_message(message)
+        await whole_turns(agent.processor).handle_message(message)

@@ -15,6 +15,7 @@ PCL_REQUIRE_SERVICES=1 (`.ci/run`), where they fail."""
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import signal
 import subprocess
@@ -22,15 +23,18 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
-from tests.support.consultations import named_child_turns
+from tests.support.consultations import REFERENCE, has_urgent_routes, named_child_turns
 from tests.support.load import (
     Caller,
     contact_references,
     production_databases,
     production_env,
     read_contact,
+    say,
     wait_until,
 )
 from tests.support.outbound import OutboundRecorder
@@ -152,6 +156,51 @@ def test_rasa_killed_under_load(production_stack: Stack) -> None:
     stack = production_stack
     callers = survive(stack, "rasa", kill(stack, "rasa"), restart(stack, "rasa"))
     assert sum(c.urgent_replies for c in callers) > 0
+
+
+# The same, one turn at a time: the turn that meets the failure (answered with the urgent
+# routes, however often it is sent, as the same message or typed again) leaves nothing in the
+# conversation, so once the part is back the answer goes where it belongs. The action server
+# killed at the child's date of birth (a form validation) and at the last answer; and started
+# without its database at the last answer, so that the form takes the answer and the action
+# writing the contact fails in the same turn (Rasa 3.6 would keep that half turn: the answer
+# resent then meets a finished form and a fallback; rasa_ext.whole_turn).
+@pytest.mark.parametrize(
+    ("at", "fault"),
+    [(9, "killed"), (18, "killed"), (18, "without its database")],
+)
+def test_a_failed_turn_leaves_no_trace(production_stack: Stack, at: int, fault: str) -> None:
+    stack = production_stack
+    child, concern = f"Amy Gone{at}", f"late gone{at}"
+    turns = named_child_turns(child=child, concern=concern)
+    before = contact_references(stack)
+    with httpx.Client(base_url=stack.api_url, timeout=60) as client:
+        for turn in turns[:at]:
+            assert say(client, turn, secrets.token_urlsafe(16)).status == 200, turn
+        resent = secrets.token_urlsafe(16)
+        stack.stop("actions", signal.SIGKILL)
+        try:
+            if fault == "without its database":
+                unreachable = make_url(stack.database_url or "").set(host="127.0.0.1", port=9)
+                stack.start("actions", PCL_DATABASE_URL=unreachable.render_as_string(False))
+                stack.wait_ready("actions")
+            for message_id in (resent, resent, secrets.token_urlsafe(16)):
+                met = say(client, turns[at], message_id)
+                assert met.status == 503 and has_urgent_routes(met.text), met
+        finally:
+            stack.stop("actions", signal.SIGKILL)
+            restart(stack, "actions")()
+        last = say(client, turns[at], resent)
+        for turn in turns[at + 1 :]:
+            assert last.status == 200, last
+            last = say(client, turn, secrets.token_urlsafe(16))
+    assert last.status == 200, last
+    found = REFERENCE.search(last.text)
+    assert found, last
+    assert contact_references(stack)[len(before) :] == [found.group(0)]
+    contact = read_contact(stack, found.group(0))
+    assert (contact.child.name, contact.concern) == (child, concern)
+    assert contact.child.address == "14 Park Road, Derby DE1 2AB"
 
 
 # A turn that Rasa applied but whose reply was lost (the API died mid-turn) is resent with the

@@ -101,25 +101,25 @@ class Caller(threading.Thread):
                     if time.monotonic() > deadline:
                         self.error = f"gave up at {turn!r}"
                         return
-                    exchange = self._say(client, turn, message_id)
+                    exchange = say(client, turn, message_id)
                     self.exchanges.append(exchange)
                     if exchange.status == 200:
                         self.done += 1
                         break
                     time.sleep(RETRY_SECONDS)  # and say it again
 
-    def _say(self, client: httpx.Client, turn: str, message_id: str) -> Exchange:
-        try:
-            response = client.post(
-                "/chat/api/messages", json={"text": turn, "message_id": message_id}
-            )
-        except httpx.TransportError as error:
-            return Exchange(turn, 0, type(error).__name__)
-        try:
-            text = "\n".join(m.get("text") or "" for m in response.json()["messages"])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            text = response.text
-        return Exchange(turn, response.status_code, text)
+
+def say(client: httpx.Client, turn: str, message_id: str) -> Exchange:
+    """One web chat turn: the reply's status and its messages' text."""
+    try:
+        response = client.post("/chat/api/messages", json={"text": turn, "message_id": message_id})
+    except httpx.TransportError as error:
+        return Exchange(turn, 0, type(error).__name__)
+    try:
+        text = "\n".join(m.get("text") or "" for m in response.json()["messages"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        text = response.text
+    return Exchange(turn, response.status_code, text)
 
 
 def wait_until(condition: object, timeout: float, what: str) -> None:
