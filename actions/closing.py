@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buttons, channel, facts, now, say
 from actions.privacy import forget_conversation
-from actions.records import contact_from, save_contact
+from actions.records import contact_from, save_contact, turn_origin
 from actions.stats import record_stat
 from bot import messages
 from bot.consultation import NAMED_CHILD, PUBLIC, THRESHOLD_SLOTS
@@ -56,7 +56,7 @@ class ActionSubmitConsultation(Action):
                 harm_categories=categories,
                 advice_given="\n".join(advice),
             )
-            reference = save_contact(contact, reference)
+            reference = save_contact(contact, reference, turn_origin(tracker))
             if not tracker.get_slot("contact_reference"):
                 record_stat(
                     StatEvent.NAMED_CHILD_CONTACT, channel(tracker), topic, suggestion.level.value

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel, facts, latest_intent, latest_text, now, say
 from actions.irt_alert import alert_irt
-from actions.records import contact_from, save_contact
+from actions.records import contact_from, save_contact, turn_origin
 from actions.stats import record_stat
 from bot import messages
 from bot.consultation import NAMED_CHILD, SCENARIO
@@ -75,7 +75,7 @@ class ActionHarmHandoff(Action):
             harm_categories=categories,
             advice_given=None,
         )
-        reference = save_contact(contact, reference)
+        reference = save_contact(contact, reference, turn_origin(tracker))
         logger.info("significant harm: contact %s flagged for the IRT", reference)
         # Once per contact: when it is created, or when an earlier contact is first flagged.
         if not reference_before or not tracker.get_slot("significant_harm"):

@@ -12,6 +12,7 @@ from actions.common import channel, now
 from actions.services import get_services
 from bot.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
 from bot.levels import Suggestion
+from bot.privacy import keyed_hash
 from bot.records.contacts import CallerDetails, ChildDetails, NewContact
 
 DOB_AGE_PREFIX = "age "
@@ -81,13 +82,23 @@ def contact_from(
     )
 
 
-def save_contact(contact: NewContact, reference: str | None) -> str:
-    """Create the contact, or complete the one created earlier; returns its reference."""
+def turn_origin(tracker: Tracker) -> str:
+    """The contact's origin: a keyed hash of this turn (the conversation and the message's id,
+    which a message sent again keeps), so that a turn run twice records one contact. Rasa
+    runs a turn again when the first run failed part-way (rasa_ext.whole_turn)."""
+    message_id = str(tracker.latest_message.get("message_id") or "")
+    key = get_services().settings.hmac_key.get_secret_value()
+    return keyed_hash(key, f"contact:{tracker.sender_id}:{message_id}")
+
+
+def save_contact(contact: NewContact, reference: str | None, origin: str) -> str:
+    """Create the contact (once per `origin`), or complete the one created earlier; returns
+    its reference."""
     services = get_services()
     with services.sessions.begin() as session:
         contacts = services.contacts(session)
         if reference is None:
-            return contacts.create(contact)
+            return contacts.create(contact, origin)
         # Completing an early contact: every answer now known, but not its creation time.
         changes = {f.name: getattr(contact, f.name) for f in fields(contact)}
         del changes["created_at"]

@@ -6,7 +6,6 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import pool
 
 from bot.records.database import make_engine
 from bot.records.models import Base
@@ -35,7 +34,6 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = make_engine(_database_url())
-    engine.pool = pool.NullPool(engine.pool._creator)  # one-off connection for the migration
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -44,7 +42,7 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
-    engine.dispose()
+    engine.dispose()  # the migration's connection is not kept
 
 
 if context.is_offline_mode():

@@ -181,16 +181,25 @@ class ContactRepository:
         self._clock = clock or SystemClock()
         self._zone = ZoneInfo(timezone)
 
-    def create(self, new: NewContact) -> str:
-        """Records a contact and returns its reference, e.g. `PCL-2026-000123`."""
+    def create(self, new: NewContact, origin: str | None = None) -> str:
+        """Records a contact and returns its reference, e.g. `PCL-2026-000123`. With an
+        `origin` (what created it: one conversation turn), a contact already recorded from the
+        same origin is returned instead: a turn run twice records one contact."""
         if new.created_at.tzinfo is None:
             raise ContactRuleError("created_at must be timezone-aware")
+        if origin is not None:
+            earlier = self._session.scalar(
+                select(Contact.reference).where(Contact.origin == origin)
+            )
+            if earlier is not None:
+                return earlier
         year = new.created_at.astimezone(self._zone).year
         sequence = self._allocate_sequence(year)
         contact = Contact(
             reference=format_reference(year, sequence),
             year=year,
             sequence=sequence,
+            origin=origin,
             created_at=new.created_at,
             updated_at=new.created_at,
             channel=new.channel,

@@ -78,6 +78,7 @@ class Contact(Base):
     __table_args__ = (
         UniqueConstraint("reference", name="uq_contacts_reference"),
         UniqueConstraint("year", "sequence", name="uq_contacts_year_sequence"),
+        UniqueConstraint("origin", name="uq_contacts_origin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +119,9 @@ class Contact(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     erased_by: Mapped[str | None] = mapped_column(String(120))
     erasure_rationale: Mapped[str | None] = mapped_column(Text)  # encrypted: staff free text
+    # A keyed hash of the conversation turn that created it: the same turn run again (its
+    # reply was lost and the caller sent it again) finds the contact instead of adding one.
+    origin: Mapped[str | None] = mapped_column(String(64))
 
 
 class ContactStatusChange(Base):

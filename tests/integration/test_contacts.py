@@ -226,6 +226,19 @@ def test_a_rolled_back_contact_leaves_no_gap(
     assert create(sessions, cipher) == "PCL-2026-000002"
 
 
+def test_a_turn_run_twice_records_one_contact(
+    sessions: sessionmaker[Session], cipher: FieldCipher
+) -> None:
+    with sessions.begin() as session:
+        first = repo(session, cipher).create(contact(), origin="a" * 64)
+        assert repo(session, cipher).create(contact(concern="later"), origin="a" * 64) == first
+        other = repo(session, cipher).create(contact(), origin="b" * 64)
+        unkeyed = [repo(session, cipher).create(contact()) for _ in range(2)]
+    assert len({first, other, *unkeyed}) == 4
+    with sessions() as session:
+        assert repo(session, cipher).get(first).concern == contact().concern
+
+
 def test_a_naive_time_is_refused(sessions: sessionmaker[Session], cipher: FieldCipher) -> None:
     with sessions() as session, pytest.raises(ContactRuleError):
         repo(session, cipher).create(contact(created_at=datetime(2026, 12, 1, 12, 0)))
