@@ -64,6 +64,7 @@ warnings.filterwarnings("ignore")
 logging.disable(logging.WARNING)
 config, nlu_data, domain, out_dir, result_path, *heldout = sys.argv[1:]
 NET_SUFFIX = "HarmSafetyNet"
+HARM = ("significant_harm", "immediate_danger")
 
 import yaml
 from rasa.model_training import train_nlu
@@ -120,6 +121,8 @@ async def parse_all(items):
             "confidence": parsed["intent"].get("confidence"),
             "top_intent": ranking[0]["name"] if ranking else None,
             "top_confidence": ranking[0]["confidence"] if ranking else None,
+            # What the net's probability threshold reads (for studying thresholds).
+            "harm_probability": sum(r["confidence"] for r in ranking if r["name"] in HARM),
             "deployed": deployed_intent(item["text"], parsed),
         })
     return results

@@ -697,6 +697,35 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
         ],
     ),
     (
+        DI,
+        "the child dreads home or a visit because of what an adult does there",
+        [
+            "He hates going home at weekends because of what his stepdad does to him",
+            "She doesn't want to stay at her nan's house because of the things her cousin does",
+            "dreads sleeping over at dad's because of what dad's girlfriend says to her",
+        ],
+        [
+            "He doesn't like going to football because of what happened last week",
+            "She hates going home early because her dad works late and the house is empty",
+            "She doesn't like going home on the bus because of what the older kids say",
+        ],
+    ),
+    (
+        SEX,
+        "an adult who is not a parent in the child's bed, and the child newly wetting",
+        [
+            "mum's boyfriend has started getting into her bed at night and she has begun wetting again",
+            "the lodger sometimes sleeps in the girl's bed when mum works nights, she's become clingy",
+            "her new partner has been bathing her and sleeping in her bed when mum is on nights, "
+            "and she has started wetting and screaming at bath time",
+        ],
+        [
+            "Mum's new partner has been great with the kids, he helps with bath time and stories",
+            "The lodger gets into bed early because he works shifts, the kids are fine",
+            "Grandad is staying over and the kids are sleeping in their own beds, excited not scared",
+        ],
+    ),
+    (
         SEX,
         "secret games, cuddles or touching with an adult",
         [
