@@ -6,6 +6,7 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 
 from bot.records.database import make_engine
 from bot.records.models import Base
@@ -32,16 +33,32 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Every API instance migrates before it serves, and production starts several at once: on
+# PostgreSQL they take turns under this session advisory lock (any fixed number, the same for
+# all), and the ones that come after find the schema at head. SQLite serves one machine's
+# processes, which `make run` starts one API of.
+MIGRATION_LOCK = 7_302_612
+
+
 def run_migrations_online() -> None:
     engine = make_engine(_database_url())
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        locked = connection.dialect.name == "postgresql"
+        if locked:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            connection.commit()  # the lock outlives the transaction; the migration gets its own
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=connection.dialect.name == "sqlite",
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if locked:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                connection.commit()
     engine.dispose()  # the migration's connection is not kept
 
 

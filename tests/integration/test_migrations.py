@@ -3,6 +3,9 @@ PostgreSQL; and the models say what the migrations built."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -10,6 +13,8 @@ from sqlalchemy import inspect, text
 from bot.records.database import make_engine
 from bot.records.migrations import downgrade_to, upgrade_to_head
 from bot.records.models import Base
+from bot.settings import PROJECT_ROOT
+from tests.support.services import reset_postgres_database
 
 TABLES = {
     "anonymous_statistics",
@@ -72,3 +77,24 @@ def test_the_models_match_the_migrations(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_api_instances_starting_together_migrate_once(postgres_database: str) -> None:
+    """Production starts several API instances, and each migrates before it serves: on
+    PostgreSQL they take turns, and the ones that come after find the schema at head."""
+    reset_postgres_database(postgres_database)
+    migrate = "import sys, bot.records.migrations as m; m.upgrade_to_head(sys.argv[1])"
+    instances = [
+        subprocess.Popen(
+            [sys.executable, "-c", migrate, postgres_database],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(4)
+    ]
+    outputs = [
+        instance.communicate(timeout=120)[0].decode(errors="replace") for instance in instances
+    ]
+    assert [instance.returncode for instance in instances] == [0] * 4, outputs
+    assert tables(postgres_database) == TABLES
