@@ -38,6 +38,9 @@ SIGNIFICANT_HARM: list[tuple[str, set[str]]] = [
     ("Y10 lad searched how to make a pipe bomb on a library PC", {"radicalisation"}),
     ("the 18 month old tested positive for cannabis at the children's hospital", {NEG}),
     ("the 2 year old swallowed some of dads methadone last night", {NEG}),
+    ("mum was barely rousable on the sofa, the baby crawling about", {NEG}),
+    ("dad could not be woken and the 3 year old had let herself out", {NEG}),
+    ("used needles on the coffee table and a toddler in the flat", {NEG}),
     ("HV: 8 month old failing to thrive, has dropped 2 centiles since May", {NEG}),
     ("older lads are forcing him to carry drugs to Nottingham", {EXP}),
     # disclosure
@@ -712,17 +715,34 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
     ),
     (
         SEX,
+        "someone coming into the child's room or bed again or at night",
+        [
+            'she texted "hes started coming in my room again"',
+            "He said his uncle creeps into his bedroom at night when everyone is asleep",
+            "she says her stepdad comes into her bed when mum is on nights",
+        ],
+        [
+            "he keeps coming in my room to borrow my charger",
+            "my little brother came into my room this morning and woke me up",
+            "She comes into my classroom again after lunch to help",
+        ],
+    ),
+    (
+        SEX,
         "an adult who is not a parent in the child's bed, and the child newly wetting",
         [
-            "mum's boyfriend has started getting into her bed at night and she has begun wetting again",
-            "the lodger sometimes sleeps in the girl's bed when mum works nights, she's become clingy",
+            "mum's boyfriend has started getting into her bed at night and she has begun "
+            "wetting again",
+            "the lodger sometimes sleeps in the girl's bed when mum works nights, "
+            "she's become clingy",
             "her new partner has been bathing her and sleeping in her bed when mum is on nights, "
             "and she has started wetting and screaming at bath time",
         ],
         [
             "Mum's new partner has been great with the kids, he helps with bath time and stories",
             "The lodger gets into bed early because he works shifts, the kids are fine",
-            "Grandad is staying over and the kids are sleeping in their own beds, excited not scared",
+            "Grandad is staying over and the kids are sleeping in their own beds, "
+            "excited not scared",
         ],
     ),
     (
