@@ -300,26 +300,26 @@ def detect(text: str, phrases: PhraseList | None = None) -> HarmSignal:
 _CHILD_WORDS = re.compile(
     r"\b(child|children|kids?|baby|babies|infant|toddler|newborn|pupils?|students?|boy|girl|"
     r"teen|teenager|young person|schoolboy|schoolgirl|year ?\d{1,2}|yr ?\d{1,2}|y\d{1,2}|"
-    r"reception|nursery|school|(aged|age) (1[0-7]|[0-9])\b|(1[0-7]|[0-9]) ?(yo|y/o|year old|"
-    r"years old|month old|months old))",
+    r"reception|nursery|school|(aged|age) (1[0-7]|[0-9])\b|(1[0-7]|[0-9]) (year|month|week) old)",
     re.IGNORECASE,
 )
 
 
 def mentions_child(text: str) -> bool:
     """Whether a message speaks of a child at all: an adult's abuse without one goes to the
-    adults' route instead of the children's handoff."""
-    return bool(_CHILD_WORDS.search(text))
+    adults' route instead of the children's handoff. Ages are read after `normalise`, which
+    writes "6yo", "6 yr old" and "6 y/o" all as "6 year old"."""
+    return bool(_CHILD_WORDS.search(normalise(text)))
 
 
 _ADULT_WORDS = re.compile(
     r"\b(adults?|elderly|older (person|people|man|woman|lady|gentleman)|pensioner|"
     r"vulnerable adult|care home|nursing home|dementia|service user|my client|resident|"
-    r"(aged|age) ([2-9][0-9]|1[89])\b|([2-9][0-9]|1[89]) ?(yo|y/o|year old|years old))",
+    r"(aged|age) ([2-9][0-9]|1[89])\b|([2-9][0-9]|1[89]) year old)",
     re.IGNORECASE,
 )
 
 
 def mentions_adult(text: str) -> bool:
     """Whether a message says it is about an adult (over 18, elderly, a care home resident)."""
-    return bool(_ADULT_WORDS.search(text))
+    return bool(_ADULT_WORDS.search(normalise(text)))

@@ -1636,6 +1636,11 @@ def test_the_module_runs_in_rasas_python_310_with_only_stdlib_and_yaml() -> None
         ("missing 3 times this month, comes back with money and a hotel key card", False, False),
         ("a 9 year old told me her dad hits her", False, True),
         ("the kids were in the house when he hit her", False, True),
+        # Ages in the ways people type them, read after normalising.
+        ("my service user is living with a woman who has a 6 yr old", True, True),
+        ("a 15yo told her tutor", False, True),
+        ("she's 19 y/o now and left care", True, False),
+        ("the lad is 20 yrs old", True, False),
     ],
 )
 def test_a_message_says_whether_it_is_about_an_adult_or_a_child(
