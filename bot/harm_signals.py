@@ -313,7 +313,9 @@ def mentions_child(text: str) -> bool:
 
 
 _ADULT_WORDS = re.compile(
-    r"\b(adults?|elderly|older (person|people|man|woman|lady|gentleman)|pensioner|"
+    # "no adult with him" says there is none
+    r"\b((?<!\bno )(?<!without )(?<!without an )adults?|elderly|"
+    r"older (person|people|man|woman|lady|gentleman)|pensioner|"
     r"vulnerable adult|care home|nursing home|dementia|service user|my client|resident|"
     r"(aged|age) ([2-9][0-9]|1[89])\b|([2-9][0-9]|1[89]) year old)",
     re.IGNORECASE,

@@ -416,6 +416,7 @@ NEGATION_DOES_NOT_HIDE = [
 
 RISK = "risk_from_adult"
 RAD = "radicalisation"
+FII = "fabricated_illness"
 
 # Indirect and euphemistic wording professionals use (reviewed against Working Together to
 # Safeguard Children, the Derby and Derbyshire thresholds and NSPCC indicators). One row per
@@ -1170,10 +1171,17 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
             "Mum's boyfriend has previous convictions for child sex offences",
             "Mum's new partner has a history of violence against children",
             "Mum's boyfriend has been in prison for hurting a child",
+            # blind-9's one miss (session 4): violence against a former partner and her children
+            "mum's new partner has convictions for DV against his ex and her kids",
+            "he has a record for assault against his former partner and her children",
+            "previous conviction for violence against an ex & his own kids",
         ],
         [
             "Dad has a criminal record for driving offences",
             "Dad was in prison years ago for burglary",
+            "he has convictions for DV against his ex, the kids have never met him",
+            "conviction for assault against his brother and mum years ago",
+            "history of DV against her and her sister, no concerns about the baby",
         ],
     ),
     (
@@ -1218,6 +1226,36 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
             "Counter terrorism training for staff is next week",
             "He has night terrors",
             "We talked about the news about a bomb in another country",
+        ],
+    ),
+    # fabricated or induced illness (session 4: a blind-3 message read as domestic abuse)
+    (
+        FII,
+        "fabricated or induced illness named",
+        [
+            "paediatricians suspect FII",
+            "the consultant has raised concerns about fabricated or induced illness",
+            "the ward think it might be Munchausen's by proxy",
+            "community paeds call it a perplexing presentation",
+        ],
+        [
+            "he has a genuine illness and mum manages it really well",
+            "she was induced at 39 weeks and the birth was fine",
+        ],
+    ),
+    (
+        FII,
+        "a carer giving medicines the child does not need",
+        [
+            "mum keeps giving her 6yo medicines she doesn't need and taking her to A&E",
+            "dad makes up symptoms so the boy gets more hospital appointments",
+            "all the tests have come back normal but mum still insists she has epilepsy",
+            "nan exaggerates her seizures to the doctors",
+        ],
+        [
+            "the GP has given her medicines for her asthma",
+            "all the tests came back normal and mum is relieved",
+            "she made up a story about her homework",
         ],
     ),
     # immediate danger: with the person now, waiting at school, not safe at home, tonight
@@ -1636,6 +1674,9 @@ def test_the_module_runs_in_rasas_python_310_with_only_stdlib_and_yaml() -> None
         ("missing 3 times this month, comes back with money and a hotel key card", False, False),
         ("a 9 year old told me her dad hits her", False, True),
         ("the kids were in the house when he hit her", False, True),
+        # "no adult with him" is not about an adult
+        ("lad found by police in a cannabis grow, no adult with him", False, False),
+        ("found alone without an adult at the station", False, False),
         # Ages in the ways people type them, read after normalising.
         ("my service user is living with a woman who has a 6 yr old", True, True),
         ("a 15yo told her tutor", False, True),
