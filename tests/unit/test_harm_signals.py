@@ -1258,6 +1258,24 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
             "she made up a story about her homework",
         ],
     ),
+    (
+        FII,
+        "symptoms nobody can find",
+        [
+            # blind-11's one miss (session 4)
+            "mum keeps bringing him to the GP and A&E with symptoms no one can find, shes now "
+            "asking for a feeding tube but he eats everything at school",
+            "brought in again with symptoms nobody has found a cause for",
+            "mum wants a wheelchair for him but he runs around at break",
+            "she is pushing for an operation even though she is thriving at nursery",
+        ],
+        [
+            "her symptoms were explained by the consultant",
+            "no one can find her PE kit",
+            "he has a feeding tube and the community nurse visits weekly",
+            "she uses a wheelchair but is fully included in PE",
+        ],
+    ),
     # immediate danger: with the person now, waiting at school, not safe at home, tonight
     (
         NOW,
