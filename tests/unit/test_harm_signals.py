@@ -593,6 +593,10 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
             "A man she met on Instagram asked her to send photos of herself",
             "He's been asked to send pics of himself by someone online",
             "Someone on Fortnite has been asking him for pictures",
+            # blind-12 (session 4): a longer gap between the man and the asking
+            "a man who says he's 23 has been messaging her on snap asking for pics with less on",
+            "a guy she only knows from an online game and has never met keeps asking her for "
+            "photos",
         ],
         [
             "The teacher asked her to send photos of her homework",
@@ -653,9 +657,14 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
             "Y8 girl is pregnant",
             "She became pregnant at 14",
             "He's 13 and says he is sexually active",
+            # blind-12 (session 4)
+            "pregnancy test came back positive, she's 12",
+            "school nurse did a pregnancy test today and it was positive, she is 14",
         ],
         [
             "Mum is 12 weeks pregnant",
+            "mum is pregnant again, she's 12 weeks",
+            "mum is pregnant and her eldest daughter is 12",
             "Mum is pregnant with her 4th child",
             "Year 10 RSE lesson on teenage pregnancy",
         ],
@@ -1130,10 +1139,16 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
             "They lock him in his room for hours",
             "The 2 year old is tied into the buggy all day",
             "She's not allowed out of her bedroom except to go to school",
+            # blind-12 (session 4): the child's own words
+            "he said if I tell you dad will put me in the cupboard again",
+            "she says mum locks me in my room when her boyfriend comes round",
+            "they put him in the cellar when he is naughty",
         ],
         [
             "He is kept in at break for not doing homework",
             "Baby sleeps in a cot next to mum's bed",
+            "I put the toys in the cupboard after tidy up time",
+            "mum puts him in his room for 5 minutes time out",
         ],
     ),
     (
