@@ -1266,11 +1266,19 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
             "dad makes up symptoms so the boy gets more hospital appointments",
             "all the tests have come back normal but mum still insists she has epilepsy",
             "nan exaggerates her seizures to the doctors",
+            # blind-13's one miss (session 4)
+            "he keeps saying his mum is poisoning him, and we've noticed she's giving him meds "
+            "nobody prescribed",
+            "mum gives her tablets the GP never prescribed",
+            "dad has been giving the baby medicine that wasn't prescribed",
         ],
         [
             "the GP has given her medicines for her asthma",
             "all the tests came back normal and mum is relieved",
             "she made up a story about her homework",
+            "the GP prescribed her new tablets for her asthma",
+            "he was off school with food poisoning",
+            "mum worries the weedkiller is poisoning the garden",
         ],
     ),
     (
