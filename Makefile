@@ -112,7 +112,7 @@ eval: $(RASA_STAMP) $(APP_STAMP)
 	  --heldout tests/nlu/heldout_blind_7.yml --heldout tests/nlu/heldout_blind_8.yml \
 	  --heldout tests/nlu/heldout_blind_9.yml --heldout tests/nlu/heldout_blind_10.yml \
 	  --heldout tests/nlu/heldout_blind_11.yml --heldout tests/nlu/heldout_blind_12.yml \
-	  --heldout tests/nlu/heldout_blind_13.yml $(EVAL_ARGS)
+	  --heldout tests/nlu/heldout_blind_13.yml --heldout tests/nlu/heldout_blind_14.yml $(EVAL_ARGS)
 
 lint: $(APP_STAMP)
 	@echo "==> ruff and the layer contracts"

@@ -1201,6 +1201,23 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
     ),
     (
         RISK,
+        "a person barred from contact",
+        [
+            # blind-14's one miss (session 4)
+            "mum's partner, who the court said should have no contact, is living there again, "
+            "we've seen him doing the school run",
+            "he's meant to have no contact but he's staying at the house again",
+            "stepdad has moved back in even though social care said he must stay away",
+            "dad is back living with them despite the non molestation order",
+        ],
+        [
+            "dad should have no contact and he lives in Leicester now",
+            "the court said no contact, he has not been seen since",
+            "she is staying at nan's despite the bad weather",
+        ],
+    ),
+    (
+        RISK,
         "a carer whose other children were removed",
         [
             "Mum's older children were removed from her care",
