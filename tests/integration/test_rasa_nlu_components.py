@@ -1,6 +1,6 @@
 """The project's NLU components inside Rasa (Python 3.10 environment): the harm net's
-probability threshold and the tuned classifier's features. Each check runs in Rasa's own
-interpreter, as the components do."""
+probability threshold, the unknown-words guard and the tuned classifier's features. Each check
+runs in Rasa's own interpreter, as the components do."""
 
 from __future__ import annotations
 
@@ -79,6 +79,36 @@ assert decide("she told me her dad hits her with a belt",
 for bad in (0, -0.1, 1.5):
     try:
         HarmSafetyNet.create({"harm_probability_threshold": bad}, None, None, None)
+    except ValueError:
+        continue
+    raise AssertionError(bad)
+""",
+    "a choice made only of words never met is not understood; a name is taken as written": """
+import numpy as np
+from scipy.sparse import coo_matrix
+from rasa.shared.nlu.training_data.features import Features
+from rasa_ext.unknown_words import UnknownWordsGuard
+
+guard = UnknownWordsGuard.create({"word_featurizer": "words", "taken_as_written": ["inform"]},
+                                 None, None, None)
+
+def after(text, intent, known_words):
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}})
+    for origin, counts in (("words", [known_words, 0]), ("chars", [3, 1])):
+        message.add_features(Features(coo_matrix(np.array([counts])), "sentence", "text", origin))
+    guard.process([message])
+    return message.get("intent")["confidence"]
+
+assert after("blorptastic frumple", "professional", 0) == 0.0
+assert after("xqzv blorp", "out_of_scope", 0) == 0.0
+assert after("health visitor", "professional", 2) == 0.8
+assert after("Kacper Nowak", "inform", 0) == 0.8
+assert after("DE23 8QT", "professional", 0) == 0.8
+assert after("j.nowak@example.org", "stop", 0) == 0.8
+assert after("?!", "help", 0) == 0.8
+for bad in ({}, {"word_featurizer": ""}):
+    try:
+        UnknownWordsGuard.create(bad, None, None, None)
     except ValueError:
         continue
     raise AssertionError(bad)
