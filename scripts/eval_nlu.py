@@ -376,14 +376,14 @@ def main(argv: list[str] | None = None) -> int:
         "--heldout",
         type=Path,
         action="append",
-        help="held-out NLU file (repeatable); default tests/nlu/heldout.yml",
+        help="held-out NLU file (repeatable); default every tests/nlu/heldout*.yml",
     )
     parser.add_argument("--json", type=Path, help="also write every figure and prediction here")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
 
     heldout = []
-    for path in args.heldout or [ROOT / "tests" / "nlu" / "heldout.yml"]:
+    for path in args.heldout or sorted((ROOT / "tests" / "nlu").glob("heldout*.yml")):
         if path.exists():
             heldout.append(path.resolve())
         else:

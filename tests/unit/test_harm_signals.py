@@ -1433,6 +1433,49 @@ INDIRECT: list[tuple[str, str, list[str], list[str]]] = [
             "Going to see his friends online tonight",
         ],
     ),
+    # blind-16's three misses (session 5)
+    (
+        EXP,
+        "a child kept by an adult who is no relation, or out of school and doing a household",
+        [
+            'living with an "aunty" who isnt related, not in school, does all the cooking',
+            "staying with a family friend, not related, not on any school roll",
+            "she is not registered at any school and does most of the housework for them",
+        ],
+        [
+            "her aunty is not well so mum is looking after the kids",
+            "he lives with his uncle who is not working at the moment",
+            "not in school today, does the cooking at home while mum is at work",
+        ],
+    ),
+    (
+        NEG,
+        "children going hungry; an adult who will not let the carer buy food or nappies",
+        [
+            "the kids are going hungry most weekends",
+            "dad wont let mum buy food or nappies without his say so",
+            "the little ones have been going hungry since he moved in",
+        ],
+        [
+            "the kids are not going hungry thanks to the food bank",
+            "mum worries the kids will go hungry if her benefits are cut",
+            "dad won't let her buy sweets before dinner",
+        ],
+    ),
+    (
+        SEX,
+        "blood or discharge in a child's nappy or underwear, or from the genitals or bottom",
+        [
+            "nursery staff noticed blood in her nappy and the area looked red and sore",
+            "there was blood on his pants again and he cried when sitting down",
+            "discharge from her vagina, she is 4",
+        ],
+        [
+            "blood on his school shirt from a nosebleed",
+            "nappy rash but no blood",
+            "she bled from her knee after falling in the playground",
+        ],
+    ),
 ]
 
 INDIRECT_POSITIVES = [m for _, _, positives, _ in INDIRECT for m in positives]
