@@ -95,10 +95,16 @@ def harm_handoff(facts: ServiceFacts, at: datetime, immediate_danger: bool) -> l
         messages.append(
             f"If the child is in immediate danger, call {facts.emergency.phone.number} now."
         )
+    # Not first, but not left out: a danger now can be read as significant harm only.
+    reminder = (
+        ""
+        if immediate_danger
+        else f" If the child could be in immediate danger, call {facts.emergency.phone.number}."
+    )
     messages.append(
         "What you've told me gives reasonable cause to suspect a child is suffering, or is "
         f"likely to suffer, significant harm. {urgent_contact_now(facts, at)} They will take "
-        "further information. Please don't wait for the family's consent."
+        "further information. Please don't wait for the family's consent." + reminder
     )
     messages.append(
         f"Then complete the Online Referral Form: {facts.online_referral_form.url.value} "

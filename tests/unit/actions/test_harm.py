@@ -71,6 +71,10 @@ def test_significant_harm_without_danger_now_does_not_lead_with_999() -> None:
     said = texts(sent)
     assert said[0].startswith("What you've told me gives reasonable cause to suspect")
     assert not any("call 999 now" in text for text in said)
+    # The classifier can read a danger now as significant harm only: 999 still comes, after
+    # the IRT.
+    assert said[0].endswith("If the child could be in immediate danger, call 999.")
+    assert said[0].index("01332 641172") < said[0].index("999")
     assert SlotSet("immediate_danger", False) in events
     assert SlotSet("contact_reference", FIRST_REFERENCE) in events
     flagged = contact(FIRST_REFERENCE)
