@@ -50,6 +50,7 @@ def state_of(tracker: Tracker, **changes: Any) -> ConsultationState:
         "role_type": tracker.get_slot("role_type"),
         "consultation_type": tracker.get_slot("consultation_type"),
         "significant_harm": bool(tracker.get_slot("significant_harm")),
+        "harm_pending": bool(tracker.get_slot("harm_pending")),
         "done": bool(tracker.get_slot("consultation_done")),
     }
     slots.update(changes)

@@ -10,13 +10,24 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import buttons, channel, facts, latest_intent, now, say, state_of
+from actions.common import (
+    buttons,
+    channel,
+    facts,
+    latest_intent,
+    latest_text,
+    now,
+    say,
+    state_of,
+)
+from actions.harm import PENDING_SLOT, harm_slots
 from actions.records import child_dob_slot
 from actions.stats import record_stat
 from bot import messages
 from bot.consultation import (
     DHCFT,
     NAMED_CHILD,
+    PUBLIC,
     SCENARIO,
     consultation_type_from,
     family_aware_from,
@@ -70,15 +81,24 @@ class ValidateConsultationForm(FormValidationAction):
         return required_slots(state_of(tracker))
 
     def validate_role_type(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
-        role = role_from(latest_intent(tracker), str(value or ""))
+        text = str(value or "")
+        role = role_from(latest_intent(tracker), text)
+        # A concern typed instead of a role is kept as the concern (rule 14).
+        early = _early_concern(tracker, text)
         if role is None:
-            return _rejected(
-                "role_type", "Sorry, please choose one of the options.", dispatcher, tracker
+            result = _rejected(
+                "role_type",
+                "Thank you, I've noted that. First, please choose one of the options."
+                if early
+                else "Sorry, please choose one of the options.",
+                dispatcher,
+                tracker,
             )
+            return {**result, **early}
         if role == DHCFT:
             dispatcher.utter_message(text=messages.dhcft_offer(facts()))
             record_stat(StatEvent.DHCFT_OFFERED, channel(tracker))
-        return _accepted("role_type", role)
+        return _accepted("role_type", role, **(early if role != PUBLIC else {}))
 
     def validate_caller_name(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
         return _free_text("caller_name", value, "your name", dispatcher, tracker)
@@ -133,6 +153,19 @@ class ValidateConsultationForm(FormValidationAction):
                 dispatcher,
                 tracker,
             )
+        if tracker.get_slot("significant_harm") and not tracker.get_slot("contact_reference"):
+            # A confirmed concern waited for this answer: a named child is recorded now.
+            slots = harm_slots(
+                dispatcher,
+                tracker,
+                certain=True,
+                immediate_danger=False,
+                categories=[],
+                new_concern=None,
+                consultation_type=kind,
+                new_signal=False,
+            )
+            return _accepted("consultation_type", slots.pop("consultation_type"), **slots)
         return _accepted("consultation_type", kind)
 
     def validate_child_name(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
@@ -203,7 +236,47 @@ class ValidateConsultationForm(FormValidationAction):
         return _accepted(f"q_{key}", answer)
 
     def validate_q_harm(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
-        return self._threshold("harm", value, dispatcher, tracker)
+        result = self._threshold("harm", value, dispatcher, tracker)
+        if result.get("q_harm") == "yes":
+            # The caller's own "Yes" is the surest signal there is: rule 7 at once.
+            slots = harm_slots(
+                dispatcher,
+                tracker,
+                certain=True,
+                immediate_danger=False,
+                categories=[],
+                new_concern=None,
+            )
+            result.update(slots)
+        return result
+
+    def validate_harm_confirmation(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        answer = normalise_answer("harm", str(value or ""))
+        intent = latest_intent(tracker)
+        pending = tracker.get_slot(PENDING_SLOT) or {}
+        if intent == "affirm" or answer == "yes":
+            slots = harm_slots(
+                dispatcher,
+                tracker,
+                certain=True,
+                immediate_danger=bool(pending.get("immediate_danger")),
+                categories=list(pending.get("categories") or []),
+                new_concern=None,
+            )
+            return _accepted("harm_confirmation", None, **slots)
+        if intent == "deny" or answer == "no":
+            # Nothing flagged; the consultation goes on where it was.
+            say(
+                dispatcher,
+                messages.harm_not_confirmed(facts(), now(), bool(tracker.get_slot("line_open"))),
+            )
+            return _accepted("harm_confirmation", None, **{PENDING_SLOT: None})
+        result = _rejected(
+            "harm_confirmation", "Sorry, please choose one of the options.", dispatcher, tracker
+        )
+        return result
 
     def validate_q_needs(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
         return self._threshold("needs", value, dispatcher, tracker)
@@ -213,6 +286,35 @@ class ValidateConsultationForm(FormValidationAction):
 
     def validate_q_consent(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
         return self._threshold("consent", value, dispatcher, tracker)
+
+
+def _early_concern(tracker: Tracker, text: str) -> dict[str, Any]:
+    """A concern typed before it was asked for (a describe-concern message, or a long one),
+    kept as the concern slot; empty when there is none."""
+    if tracker.get_slot("concern") or text.startswith("/"):
+        return {}
+    if latest_intent(tracker) != "describe_concern" and len(text.split()) < 8:
+        return {}
+    concern = clean_text(latest_text(tracker), max_chars=MAX_CONCERN_CHARS)
+    return {"concern": concern} if concern else {}
+
+
+class ActionAskHarmConfirmation(Action):
+    """Rule 7's one confirming question for an uncertain signal, with two buttons."""
+
+    def name(self) -> str:
+        return "action_ask_harm_confirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            text=messages.HARM_CONFIRM_QUESTION,
+            buttons=buttons(
+                [(messages.HARM_CONFIRM_YES, "/affirm"), (messages.HARM_CONFIRM_NO, "/deny")]
+            ),
+        )
+        return []
 
 
 class _AskThresholdQuestion(Action):

@@ -13,8 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import buttons, channel, facts, latest_intent, latest_text, now, say
 from actions.stats import record_stat
 from bot import messages
+from bot.consultation import PUBLIC, role_from
 from bot.records.statistics import StatEvent
-from bot.validation import find_email, find_postcode, parse_child_dob, parse_uk_phone
+from bot.validation import clean_text, find_email, find_postcode, parse_child_dob, parse_uk_phone
 
 OUT_OF_SCOPE = (
     "Sorry, I can only help professionals with concerns about a child. For other council "
@@ -73,9 +74,16 @@ class ActionPublicRoutes(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        if role_from(latest_intent(tracker), text) != PUBLIC:
+            # Not clearly the public: ask, never turn a professional away (rule 14).
+            dispatcher.utter_message(response="utter_ask_role_type")
+            if tracker.get_slot("concern") or len(text.split()) < 8:
+                return []
+            return [SlotSet("concern", clean_text(text, max_chars=2000))]
         say(dispatcher, messages.public_routes(facts(), now()))
         record_stat(StatEvent.PUBLIC_REDIRECTED, channel(tracker))
-        return [SlotSet("role_type", "public"), SlotSet("consultation_done", True)]
+        return [SlotSet("role_type", PUBLIC), SlotSet("consultation_done", True)]
 
 
 class ActionAdultRoute(Action):

@@ -8,9 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import facts, latest_intent, now, say
+from actions.common import facts, latest_intent, latest_text, now, say
 from bot import messages
-from bot.consultation import role_from
+from bot.consultation import DHCFT, PROFESSIONAL, role_from
+from bot.validation import clean_text
+
+# A first message this long, or classified as a concern, is kept as the concern (rule 14).
+CONCERN_MIN_WORDS = 8
 
 
 class ActionGreet(Action):
@@ -29,10 +33,19 @@ class ActionGreet(Action):
             )
             return []
         say(dispatcher, [messages.welcome(facts())])
-        # An opening such as "I'm a DSL at…" already answers the first question.
-        intent = latest_intent(tracker)
-        role = role_from(intent, "") if intent in ("professional", "dhcft_health_staff") else None
-        if role is None or tracker.get_slot("role_type"):
-            return []
-        # The form validates this answer next, and offers DHCFT staff their advice line then.
-        return [SlotSet("role_type", role)]
+        intent, text = latest_intent(tracker), latest_text(tracker)
+        events: list[EventType] = []
+        if (
+            text.strip()
+            and not text.startswith("/")
+            and not tracker.get_slot("concern")
+            and (intent == "describe_concern" or len(text.split()) >= CONCERN_MIN_WORDS)
+        ):
+            events.append(SlotSet("concern", clean_text(text, max_chars=2000)))
+        # An opening such as "I'm a DSL at…" or "HV here - mum has asked…" already answers
+        # the first question; family words never make the caller the public here.
+        role = role_from(intent, "" if text.startswith("/") else text)
+        if role in (PROFESSIONAL, DHCFT) and not tracker.get_slot("role_type"):
+            # The form validates this answer next, and offers DHCFT staff their line then.
+            events.append(SlotSet("role_type", role))
+        return events

@@ -1,6 +1,7 @@
-"""Rule 7, from any step and at any hour: the urgent routes in the very next reply (999 first
-when a child is in immediate danger), the contact recorded and flagged for the IRT at once,
-then the details the record needs."""
+"""Rule 7, from any step and at any hour: the significant-harm use case
+(`bot.services.significant_harm`) for a harm message, for the caller's "Yes" to the confirming
+question and for their "Yes" to the threshold question. This module only reads the tracker,
+calls the use case, and turns its outcome into replies and slots."""
 
 from __future__ import annotations
 
@@ -12,82 +13,150 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel, facts, latest_intent, latest_text, now, say
-from actions.irt_alert import alert_irt
+from actions.irt_alert import send_irt_alert
 from actions.records import contact_from, save_contact, turn_origin
 from actions.stats import record_stat
-from bot import messages
-from bot.consultation import NAMED_CHILD, SCENARIO
+from bot.consultation import PROFESSIONAL, SCENARIO, role_from
+from bot.domain.significant_harm import Certainty, Channel
 from bot.harm_signals import detect
 from bot.identifiers import identifying_details
 from bot.levels import suggest_level
 from bot.records.statistics import StatEvent
+from bot.services.significant_harm import HarmSignalIn, respond_to_harm
 
 logger = logging.getLogger(__name__)
 
+# Beside the intent in Rasa's parse data (rasa_ext/harm_net.py).
+HARM_SIGNAL_KEY = "harm_signal"
+# The unconfirmed signal, kept while the confirming question is asked.
+PENDING_SLOT = "harm_pending"
+
+
+class _TrackerRecords:
+    """The use case's port, for one turn of one conversation."""
+
+    def __init__(self, tracker: Tracker, slots: dict[str, Any]) -> None:
+        self._tracker, self._slots = tracker, slots
+
+    def save_flagged_contact(self) -> str:
+        copy = self._tracker.copy()
+        copy.slots.update(self._slots)
+        immediate = bool(self._slots.get("immediate_danger"))
+        contact = contact_from(
+            copy,
+            suggestion=suggest_level({}, significant_harm=True, immediate_danger=immediate),
+            significant_harm=True,
+            immediate_danger=immediate,
+            harm_categories=list(self._slots.get("harm_categories") or []),
+            advice_given=None,
+        )
+        reference = save_contact(
+            contact, self._tracker.get_slot("contact_reference"), turn_origin(self._tracker)
+        )
+        logger.info("significant harm: contact %s flagged for the IRT", reference)
+        return reference
+
+    def send_irt_alert(self, reference: str, text: str) -> None:
+        send_irt_alert(reference, text)
+
+    def count(self, topic: str) -> None:
+        record_stat(StatEvent.SIGNIFICANT_HARM, channel(self._tracker), topic=topic)
+
+
+def harm_slots(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    *,
+    certain: bool,
+    immediate_danger: bool,
+    categories: list[str],
+    new_concern: str | None,
+    consultation_type: str | None = None,
+    new_signal: bool = True,
+) -> dict[str, Any]:
+    """Runs the use case for this turn, says its replies, and returns the slots it sets."""
+    at = now()
+    kind = consultation_type or tracker.get_slot("consultation_type")
+    concern = tracker.get_slot("concern")
+    if new_concern and new_concern not in (concern or ""):
+        # A concern typed early is kept as the concern, never asked for again (rule 14).
+        concern = f"{concern}\n{new_concern}" if concern else new_concern
+    immediate = immediate_danger or bool(tracker.get_slot("immediate_danger"))
+    all_categories = sorted(set(tracker.get_slot("harm_categories") or []) | set(categories))
+    confirmed_before = bool(tracker.get_slot("significant_harm"))
+    reference = tracker.get_slot("contact_reference")
+    slots: dict[str, Any] = {
+        "concern": concern,
+        "harm_categories": all_categories,
+        "consultation_done": False,
+    }
+    found = identifying_details(concern or "", at.date()) if kind == SCENARIO else ()
+    records = _TrackerRecords(
+        tracker, {**slots, "immediate_danger": immediate, "significant_harm": True}
+    )
+    outcome = respond_to_harm(
+        HarmSignalIn(
+            certainty=Certainty.CERTAIN if certain else Certainty.UNCERTAIN,
+            immediate_danger=immediate,
+            channel=Channel(channel(tracker)),
+            consultation_type=kind,
+            identifying_details=found,
+            already_confirmed=confirmed_before,
+            already_flagged=confirmed_before and reference is not None,
+            reference=reference,
+            new_signal=new_signal,
+        ),
+        facts=facts(),
+        at=at,
+        records=records,
+    )
+    say(dispatcher, outcome.replies)
+    if outcome.plan.confirm_first:
+        # Nothing flagged: the form asks the confirming question next, in this same reply.
+        slots[PENDING_SLOT] = {"immediate_danger": immediate, "categories": all_categories}
+        slots["harm_categories"] = tracker.get_slot("harm_categories") or []
+        return slots
+    slots.update(
+        {
+            PENDING_SLOT: None,
+            "significant_harm": True,
+            "immediate_danger": immediate,
+            "consultation_type": outcome.consultation_type,
+            "contact_reference": outcome.reference,
+        }
+    )
+    return slots
+
 
 class ActionHarmHandoff(Action):
+    """A message the NLU read as significant harm or immediate danger."""
+
     def name(self) -> str:
         return "action_harm_handoff"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text, at = latest_text(tracker), now()
-        signal = detect(text)
-        immediate = (
-            bool(tracker.get_slot("immediate_danger"))
-            or latest_intent(tracker) == "immediate_danger"
-            or signal.immediate_danger
+        text = latest_text(tracker)
+        signal = tracker.latest_message.get(HARM_SIGNAL_KEY) or {}
+        phrase = detect(text)
+        pending = tracker.get_slot(PENDING_SLOT) or {}
+        slots = harm_slots(
+            dispatcher,
+            tracker,
+            # A payload such as "/significant_harm" carries no signal: it is confirmed by the
+            # caller like any uncertain one. A harm message in answer to the confirming
+            # question confirms it.
+            certain=bool(signal.get("certain")) or bool(pending),
+            immediate_danger=(
+                latest_intent(tracker) == "immediate_danger"
+                or bool(signal.get("immediate_danger"))
+                or phrase.immediate_danger
+                or bool(pending.get("immediate_danger"))
+            ),
+            categories=[*phrase.categories, *pending.get("categories", [])],
+            new_concern=None if text.startswith("/") else text,
         )
-        categories = sorted(set(tracker.get_slot("harm_categories") or []) | set(signal.categories))
-        say(dispatcher, messages.harm_handoff(facts(), at, immediate))
-
-        concern = tracker.get_slot("concern")
-        concern = f"{concern}\n{text}" if concern and text not in concern else concern or text
-        events: list[EventType] = [
-            SlotSet("significant_harm", True),
-            SlotSet("immediate_danger", immediate),
-            SlotSet("harm_categories", categories),
-            SlotSet("concern", concern),
-            SlotSet("consultation_done", False),
-        ]
-        kind = tracker.get_slot("consultation_type")
-        if kind == SCENARIO and not identifying_details(concern, at.date()):
-            # An anonymous scenario stays unrecorded: there is no child to record.
-            dispatcher.utter_message(text=messages.harm_flagged(None))
-            record_stat(StatEvent.SIGNIFICANT_HARM, channel(tracker), topic="scenario")
-            return events
-        if kind == SCENARIO:
-            # Rule 5: the caller was told a scenario keeps nothing, so say why it now does.
-            found = identifying_details(concern, at.date())
-            dispatcher.utter_message(text=messages.scenario_became_named(found))
-        if kind is None or kind == SCENARIO:
-            events.append(SlotSet("consultation_type", NAMED_CHILD))
-
-        reference = reference_before = tracker.get_slot("contact_reference")
-        slots = {e["name"]: e["value"] for e in events}
-        suggestion = suggest_level({}, significant_harm=True, immediate_danger=immediate)
-        contact = contact_from(
-            _with_slots(tracker, slots),
-            suggestion=suggestion,
-            significant_harm=True,
-            immediate_danger=immediate,
-            harm_categories=categories,
-            advice_given=None,
-        )
-        reference = save_contact(contact, reference, turn_origin(tracker))
-        logger.info("significant harm: contact %s flagged for the IRT", reference)
-        # Once per contact: when it is created, or when an earlier contact is first flagged.
-        if not reference_before or not tracker.get_slot("significant_harm"):
-            alert_irt(reference, immediate, at)
-        if not tracker.get_slot("contact_reference"):
-            record_stat(StatEvent.SIGNIFICANT_HARM, channel(tracker), topic="named_child")
-        dispatcher.utter_message(text=messages.harm_flagged(reference))
-        return [*events, SlotSet("contact_reference", reference)]
-
-
-def _with_slots(tracker: Tracker, slots: dict[str, Any]) -> Tracker:
-    """A copy of the tracker with this turn's slot changes applied."""
-    copy = tracker.copy()
-    copy.slots.update(slots)
-    return copy
+        if not tracker.get_slot("role_type") and role_from(None, text) == PROFESSIONAL:
+            slots["role_type"] = PROFESSIONAL  # "HV here - ..." answers the first question
+        return [SlotSet(name, value) for name, value in slots.items()]

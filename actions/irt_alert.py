@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -21,7 +20,6 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from actions.services import get_services
-from bot.irt_alert import irt_alert_text
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -67,12 +65,10 @@ def _client() -> Client:
     return make_client(get_services().settings)
 
 
-def alert_irt(reference: str, immediate_danger: bool, flagged_at: datetime) -> None:
+def send_irt_alert(reference: str, body: str) -> None:
     """Starts sending the alert and returns at once; does nothing when alerts are off."""
-    services = get_services()
-    if not services.settings.irt_alert_enabled:
+    if not get_services().settings.irt_alert_enabled:
         return
-    body = irt_alert_text(services.facts, reference, immediate_danger, flagged_at)
     threading.Thread(
         target=_send, args=(reference, body), name=f"irt-alert-{reference}", daemon=True
     ).start()

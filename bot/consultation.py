@@ -21,6 +21,8 @@ class ConsultationState:
     role_type: str | None = None
     consultation_type: str | None = None
     significant_harm: bool = False
+    # A harm signal the caller has not yet confirmed (rule 7): the confirming question first.
+    harm_pending: bool = False
     done: bool = False
 
 
@@ -31,13 +33,23 @@ def required_slots(state: ConsultationState) -> list[str]:
     is said about the child. A closed line takes no consultation, except a significant-harm
     concern, whose record needs the same details. Significant harm skips the threshold
     questions: the level is Specialist whatever they say.
+
+    Rule 7 goes first: an unconfirmed harm signal asks its confirming question before anything
+    else, and a confirmed concern asks named child or scenario before the caller's details,
+    because only a named child is recorded.
     """
+    if state.harm_pending:
+        return ["harm_confirmation"]
     if state.done or not (state.line_open or state.significant_harm):
         return []
     slots = ["role_type"]
+    if state.significant_harm and state.consultation_type is None:
+        slots = ["consultation_type", "role_type"]
     if state.role_type == PUBLIC:
         return slots
-    slots += [*CALLER_SLOTS, "consultation_type"]
+    slots += [*CALLER_SLOTS]
+    if "consultation_type" not in slots:
+        slots.append("consultation_type")
     if state.consultation_type == NAMED_CHILD:
         slots += [*CHILD_SLOTS, "concern", "family_aware"]
     elif state.consultation_type == SCENARIO:
@@ -53,31 +65,49 @@ _INTENT_ROLES = {
     "member_of_public": PUBLIC,
 }
 _DHCFT = re.compile(r"\bdhcft\b|derbyshire healthcare", re.IGNORECASE)
+# The caller speaking of themselves as family or public: "mum", "dad" or "grandad" in a concern
+# are the child's family, not the caller (rule 14).
 _PUBLIC = re.compile(
-    r"\b(parent|mum|mom|dad|grand(parent|ma|pa|mother|father)|nan|aunt|uncle|neighbou?r|"
-    r"member of the public|not a professional|foster carer|step-?(mum|dad))\b",
+    r"\b(?:i am|i'?m|im|as|speaking as)\s+(?:a |an |the |his |her |their |just a )?"
+    r"(?:parent|mum|mom|mother|dad|father|grand(?:parent|ma|pa|mother|father|dad|mum)|nan|"
+    r"nana|aunt(?:ie|y)?|uncle|neighbou?r|relative|family member|friend of the family|"
+    r"carer for my|step-?(?:mum|dad))\b|"
+    r"\bmy (?:own )?(?:son|daughter|child|children|kids?|niece|nephew|step-?(?:son|daughter)|"
+    r"grand(?:son|daughter|child|children|kids?))\b|"
+    r"\b(?:parent|mum|mom|dad|grand(?:parent|ma|pa|mother|father|dad|mum)|nan) here\b|"
+    r"\b(?:member of the public|not a professional|not professional)\b",
     re.IGNORECASE,
 )
+# A professional role or setting anywhere in the message wins over family words.
 _PROFESSIONAL = re.compile(
-    r"\b(professional|teacher|dsl|senco|head|nurse|hv|health visitor|gp|doctor|police|officer|"
-    r"worker|practitioner|manager|nursery|school|social worker|sw|midwife|paramedic|"
-    r"housing|youth|coach|consultant|therapist|camhs|yes)\b",
+    r"\b(professional|teacher|ta|tutor|dsl|ddsl|senco|head ?teacher|head|deputy|nurse|hv|"
+    r"health visitor|gp|doctor|dr|paediatrician|police|pc|pcso|officer|detective|"
+    r"worker|practitioner|manager|nursery|pre-?school|childminder|school|academy|college|"
+    r"social worker|sw|midwife|paramedic|dentist|pharmacist|housing|youth|coach|consultant|"
+    r"therapist|camhs|counsel+or|mentor|safeguarding lead|lead|receptionist|surgery|clinic|"
+    r"hospital|ward|a&e|ambulance|charity|volunteer|chaplain|vicar|imam|pastor|caseworker|"
+    r"key ?worker|family support|early help|sendco|governor|work with (?:children|kids|young)|"
+    r"yes)\b",
     re.IGNORECASE,
 )
 
 
 def role_from(intent: str | None, text: str) -> str | None:
-    """Professional, DHCFT health staff or member of the public; None when it can't tell."""
+    """Professional, DHCFT health staff or member of the public; None when it can't tell.
+
+    Whoever names a professional role or setting is a professional, whatever family words the
+    concern holds (rule 14); the public are those who speak of themselves as family or public.
+    """
     if text in (PROFESSIONAL, DHCFT, PUBLIC):  # a value the assistant set itself
         return text
-    if intent in _INTENT_ROLES:
-        return _INTENT_ROLES[intent]
-    if _DHCFT.search(text):
+    if _DHCFT.search(text) or intent == "dhcft_health_staff":
         return DHCFT
-    if _PUBLIC.search(text) and not re.search(r"\bworker|officer|practitioner\b", text, re.I):
-        return PUBLIC
-    if _PROFESSIONAL.search(text):
+    if _PROFESSIONAL.search(text) or intent == "professional":
         return PROFESSIONAL
+    if _PUBLIC.search(text):
+        return PUBLIC
+    if intent == "member_of_public" and text.startswith("/"):  # the button, not a guess
+        return PUBLIC
     return None
 
 

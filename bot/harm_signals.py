@@ -33,12 +33,15 @@ class HarmSignal:
     significant_harm: bool
     immediate_danger: bool  # implies significant_harm
     categories: tuple[str, ...]  # matched categories, in the phrase file's order
+    # A reviewed high-precision pattern matched: acted on at once. Otherwise (only patterns
+    # marked `confirm: true`, measured to match ordinary questions too) the caller confirms.
+    certain: bool = False
 
     def __bool__(self) -> bool:
         return self.significant_harm
 
 
-NO_SIGNAL = HarmSignal(significant_harm=False, immediate_danger=False, categories=())
+NO_SIGNAL = HarmSignal(significant_harm=False, immediate_danger=False, categories=(), certain=False)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Phrase:
     catches: str  # what the pattern is meant to catch, in words (safe to log: no user text)
     source: str  # the pattern as written in the file, before <vocabulary> expansion
     regex: re.Pattern[str]
+    # Measured to match ordinary messages too (docs/nlu-pipeline.md): the caller confirms.
+    confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,10 @@ def parse_phrases(data: Any) -> PhraseList:
                 raise PhraseListError(f"{at}: must have 'catches' and 're'")
             source = _require(item, "re", str, at)
             regex = _compile(_expand(source, vocabulary, at), at)
-            phrases.append(Phrase(_require(item, "catches", str, at), source, regex))
+            confirm = item.get("confirm", False)
+            if not isinstance(confirm, bool):
+                raise PhraseListError(f"{at}: 'confirm' must be true or false")
+            phrases.append(Phrase(_require(item, "catches", str, at), source, regex, confirm))
         immediate = bool(body.get("immediate_danger", False))
         categories.append(Category(name, str(body.get("means", "")), immediate, tuple(phrases)))
     if not any(category.immediate_danger for category in categories):
@@ -283,17 +291,20 @@ def detect(text: str, phrases: PhraseList | None = None) -> HarmSignal:
         return NO_SIGNAL
     phrases = phrases or load_phrases()
     normalised = normalise(text, phrases)
-    matched = tuple(
-        category
-        for category in phrases.categories
-        if any(_first_match(phrase, normalised, phrases) for phrase in category.phrases)
-    )
+    matched: list[Category] = []
+    certain = False
+    for category in phrases.categories:
+        hits = [p for p in category.phrases if _first_match(p, normalised, phrases)]
+        if hits:
+            matched.append(category)
+            certain = certain or any(not p.confirm for p in hits)
     if not matched:
         return NO_SIGNAL
     return HarmSignal(
         significant_harm=True,
         immediate_danger=any(category.immediate_danger for category in matched),
         categories=tuple(category.name for category in matched),
+        certain=certain,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.facts import ServiceFacts
+from bot.messages import urgent_contact_name
 
 
 def irt_alert_text(
@@ -14,7 +15,9 @@ def irt_alert_text(
 ) -> str:
     local = flagged_at.astimezone(facts.zone)
     what = "immediate danger and significant harm" if immediate_danger else "significant harm"
-    told = "to call 999 and the IRT" if immediate_danger else "to contact the IRT now"
+    # Where the caller was really sent at that moment: out of hours, the Care Line.
+    where = urgent_contact_name(facts, flagged_at)
+    told = f"to call 999 and {where}" if immediate_danger else f"to call {where} now"
     return (
         f"{facts.council.name} {facts.council.service_name}: {what} contact {reference} "
         f"flagged at {local:%H:%M} on {local:%a %-d %b %Y} (UK time). The caller was told "

@@ -308,10 +308,11 @@ NEXT_STEP_TEXT: Mapping[str, str] = {
         "{referral_followup_hours} hours."
     ),
     "threshold_discussion": (
-        "Talk to the IRT on {irt_phone} about whether the threshold is met. Where it is not "
-        "clear whether this is child protection (Section 47) or a child in need (Section 17), "
-        "the IRT Manager and the Multi-Agency Strategy Meeting Manager hold a threshold "
-        "discussion and decide the route."
+        "As you're not sure about significant harm, talk it through with the IRT on "
+        "{irt_phone}: they decide whether the threshold is met. If it is referred and it is not "
+        "clear whether it is child protection (Section 47) or a child in need (Section 17), the "
+        "IRT Manager and the Multi-Agency Strategy Meeting Manager then decide the route "
+        "between them."
     ),
     "mat_referral": (
         "Make a referral to the Multi-Agency Team (MAT) for targeted early help, with the "
@@ -363,6 +364,18 @@ class Suggestion:
     next_steps: tuple[str, ...]  # keys of NEXT_STEP_TEXT, most urgent first
     threshold_discussion: bool  # the IRT Manager and MASM Manager should decide the route
     statutory: str | None  # "S47", "S17" or None
+
+    @property
+    def meaning(self) -> str:
+        """The level's meaning; "significant harm" only where harm is suspected (S47)."""
+        if self.level is Level.SPECIALIST and self.statutory != "S47":
+            return _SPECIALIST_NEEDS_MEANING
+        return self.level.meaning
+
+
+_SPECIALIST_NEEDS_MEANING = (
+    "The child may need statutory social care: needs that only social care can meet."
+)
 
 
 _REASONS: dict[str, dict[str | None, str]] = {
@@ -450,7 +463,7 @@ def suggest_level(
                                                                             cscr
     2   significant_harm, or harm = yes            Specialist  S47    no    irt_now, cscr
     3   harm = unsure/missing, and needs =         Specialist  None   yes   threshold_discussion,
-        several/severe/missing                                              cscr
+        severe/missing                                                      cscr
     4   harm = no, needs = severe/missing          Specialist  S17    no    cscr (+ consent)
     5   needs = several                            Intensive   None   *     mat_referral (+ c.)
     6   needs = some, support = no/missing         Intensive   None   *     mat_referral (+ c.)
@@ -488,7 +501,7 @@ def suggest_level(
     harm_open = harm in (None, "unsure")
     needs_read = needs if needs is not None else _MISSING_NEEDS
 
-    if needs_read in ("several", "severe") and harm_open:  # row 3
+    if needs_read == "severe" and harm_open:  # row 3
         steps = {"threshold_discussion", "childrens_social_care_referral"}
         return Suggestion(Level.SPECIALIST, tuple(reasons), _ordered(steps), True, None)
     if needs_read == "severe":  # row 4 (harm = no)

@@ -74,27 +74,73 @@ def welcome(facts: ServiceFacts) -> str:
     )
 
 
+def urgent_contact_name(facts: ServiceFacts, at: datetime) -> str:
+    """Who takes an urgent concern at this moment, as a name (the IRT alert says it too)."""
+    if line_status(at, facts) is LineStatus.CLOSED_OUT_OF_HOURS:
+        return f"{facts.out_of_hours.name} (out of hours)"
+    return "the Initial Response Team (IRT)"
+
+
 def closed(facts: ServiceFacts, at: datetime) -> list[str]:
     """The closed message (SPEC rule 12): 999, where to go now, the form, the hours."""
     opens = next_opening(at, facts)
     day = "today" if opens.date() == at.astimezone(opens.tzinfo).date() else f"{opens:%A %-d %B}"
+    if line_status(at, facts) is LineStatus.CLOSED_OUT_OF_HOURS:
+        # The IRT is not working now: only the Care Line can act on an urgent concern.
+        offer = (
+            "If you're worried a child is being harmed or is at risk of significant harm, call "
+            f"{facts.out_of_hours.name} now. You can also tell me about it, and I'll record it "
+            "for the IRT's next working day."
+        )
+    else:
+        offer = (
+            "If you're worried a child is being harmed or is at risk of significant harm, tell "
+            "me now and I'll make sure the IRT knows."
+        )
     return [
         f"The {facts.council.service_name} is closed now. We're open "
         f"{describe_opening_hours(facts)}; we next open {day} at "
         f"{format_clock_time(opens.time())}.",
         urgent_routes(facts, at),
-        "If you're worried a child is being harmed or is at risk of significant harm, tell me "
-        "now and I'll make sure the IRT knows.",
+        offer,
+    ]
+
+
+def _danger_now(facts: ServiceFacts) -> str:
+    return f"If the child is in immediate danger, call {facts.emergency.phone.number} now."
+
+
+def harm_urgent_routes(facts: ServiceFacts, at: datetime, immediate_danger: bool) -> list[str]:
+    """Rule 7 for a signal not yet confirmed: the urgent routes, no judgement. The confirming
+    question follows in the same reply."""
+    messages = [_danger_now(facts)] if immediate_danger else []
+    messages.append(urgent_routes(facts, at))
+    return messages
+
+
+HARM_CONFIRM_QUESTION = (
+    "Do you think the child may be suffering, or at risk of, significant harm? If you're not "
+    "sure, the IRT can talk it through with you."
+)
+HARM_CONFIRM_YES = "Yes, I think the child may be at risk of significant harm"
+HARM_CONFIRM_NO = "No, that's not it"
+
+
+def harm_not_confirmed(facts: ServiceFacts, at: datetime, line_open: bool) -> list[str]:
+    """The caller said it is not significant harm: nothing is flagged; carry on."""
+    if line_open:
+        return ["Thank you. Nothing has been flagged. Let's carry on."]
+    return [
+        "Thank you. Nothing has been flagged.",
+        f"The {facts.council.service_name} is closed now, so I can't give a consultation. "
+        f"We're open {describe_opening_hours(facts)}.",
     ]
 
 
 def harm_handoff(facts: ServiceFacts, at: datetime, immediate_danger: bool) -> list[str]:
-    """Rule 7: the urgent routes first, whatever the hour; 999 first of all for danger now."""
-    messages = []
-    if immediate_danger:
-        messages.append(
-            f"If the child is in immediate danger, call {facts.emergency.phone.number} now."
-        )
+    """Rule 7 for a confirmed concern: the urgent routes first, whatever the hour; 999 first of
+    all for danger now. Only a confirmed concern is told "reasonable cause"."""
+    messages = [_danger_now(facts)] if immediate_danger else []
     # Not first, but not left out: a danger now can be read as significant harm only.
     reminder = (
         ""
@@ -113,16 +159,34 @@ def harm_handoff(facts: ServiceFacts, at: datetime, immediate_danger: bool) -> l
     return messages
 
 
-def harm_flagged(reference: str | None) -> str:
-    if reference:
-        return (
-            f"I've flagged this for the IRT as contact {reference}. I'll now ask for the details "
-            "the record needs."
-        )
+def harm_flagged(reference: str) -> str:
+    return (
+        f"I've flagged this for the IRT as contact {reference}. I'll now ask for the details "
+        "the record needs."
+    )
+
+
+def harm_scenario_not_recorded(facts: ServiceFacts, at: datetime) -> str:
+    """A scenario's confirmed concern is not recorded: the caller takes it to the urgent
+    number themselves, with the child's details."""
     return (
         "As this is a scenario, nothing you've told me is recorded. If this is happening to a "
-        "real child, contact the IRT now and tell them who the child is."
+        f"real child, phone {urgent_contact_name(facts, at)} now on "
+        f"{urgent_phone_now(facts, at)} and tell them who the child is."
     )
+
+
+def harm_ask_kind() -> str:
+    return (
+        "Before I record anything, I need to know whether this is about a named child "
+        "(recorded for the IRT) or a scenario (not recorded)."
+    )
+
+
+def urgent_phone_now(facts: ServiceFacts, at: datetime) -> str:
+    if line_status(at, facts) is LineStatus.CLOSED_OUT_OF_HOURS:
+        return facts.out_of_hours.phone.number
+    return facts.irt.phone.number
 
 
 def public_routes(facts: ServiceFacts, at: datetime) -> list[str]:
@@ -238,7 +302,7 @@ def scenario_became_named(found: tuple[str, ...]) -> str:
 def advice(facts: ServiceFacts, suggestion: Suggestion, at: datetime) -> list[str]:
     """Step 7: the suggested level, the reasons, what to do next, and who decides."""
     level = suggestion.level
-    messages = [f"Suggested level of need: {level.value}. {level.meaning}"]
+    messages = [f"Suggested level of need: {level.value}. {suggestion.meaning}"]
     messages.append("Why: " + " ".join(suggestion.reasons))
     values = step_facts(facts)
     for step in suggestion.next_steps:

@@ -27,8 +27,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.harm_signals import detect, mentions_adult, mentions_child
+from bot.harm_signals import HarmSignal, detect, mentions_adult, mentions_child
 
+# Set beside the intent for the actions: {"certain", "immediate_danger", "categories",
+# "classified"}. Certain only when a reviewed high-precision phrase matched; the classifier
+# (its first answer or its probability) is never certain alone: the caller confirms (rule 7).
+HARM_SIGNAL_KEY = "harm_signal"
 SIGNIFICANT_HARM = "significant_harm"
 IMMEDIATE_DANGER = "immediate_danger"
 # A message that says it is about an adult, and names no child, takes the adults' route, which
@@ -66,9 +70,21 @@ class HarmSafetyNet(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            target = self._override(message)
+            classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            signal = detect(message.get(TEXT) or "")
+            target = self._override(message, signal)
             if target is None:
                 continue
+            message.set(
+                HARM_SIGNAL_KEY,
+                {
+                    "certain": signal.certain,
+                    "immediate_danger": target == IMMEDIATE_DANGER,
+                    "categories": list(signal.categories),
+                    "classified": classified,
+                },
+                add_to_output=True,
+            )
             message.set(
                 INTENT,
                 {INTENT_NAME_KEY: target, PREDICTED_CONFIDENCE_KEY: 1.0},
@@ -86,14 +102,13 @@ class HarmSafetyNet(GraphComponent):
             )
         return messages
 
-    def _override(self, message: Message) -> Optional[Text]:
+    def _override(self, message: Message, signal: HarmSignal) -> Optional[Text]:
         """The harm intent to force, or None to keep the classifier's answer. The classifier's
         own harm intent is forced too, so its confidence is 1.0 whatever it was."""
         text = message.get(TEXT) or ""
         classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if classified == IMMEDIATE_DANGER:
             return classified
-        signal = detect(text)
         if classified == SIGNIFICANT_HARM:
             # The phrase list may see that the danger is now: then 999 comes first.
             return IMMEDIATE_DANGER if signal.immediate_danger else classified

@@ -52,6 +52,10 @@ HARM_INTENTS = frozenset({"significant_harm", "immediate_danger"})
 FALLBACK_INTENT = "nlu_fallback"
 TARGET_HARM_RECALL = 1.0
 TARGET_MACRO_F1 = 0.90
+# Rule 7 (SPEC §2): at most 1 ordinary message in 40 ends in a flagged contact or an alert, and
+# at most 1 in 10 is given the urgent routes or the confirming question at all.
+TARGET_FLAGGED = 1 / 40
+TARGET_ASKED = 1 / 10
 
 # Runs under .venv-rasa (Python 3.10): trains on the NLU data, parses the held-out messages.
 # argv: config, nlu data dir, domain (or ""), output dir, result JSON, held-out files...
@@ -101,20 +105,22 @@ from rasa.core.agent import Agent
 
 agent = Agent.load(model_path)
 
-def deployed_intent(text, parsed):
+def deployed(text, parsed):
+    # The intent the dialogue sees, and whether the harm signal is certain (rule 7).
     if not net_components:
-        return parsed["intent"]["name"]
+        return parsed["intent"]["name"], False
     message = Message(data={"text": text, "intent": dict(parsed["intent"]),
                             "intent_ranking": list(parsed.get("intent_ranking") or [])})
     for component in net_components:
         component.process([message])
-    return message.get("intent")["name"]
+    return message.get("intent")["name"], bool((message.get("harm_signal") or {}).get("certain"))
 
 async def parse_all(items):
     results = []
     for item in items:
         parsed = await agent.parse_message(item["text"])
         ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
+        intent, certain = deployed(item["text"], parsed)
         results.append({
             **item,
             "predicted": parsed["intent"]["name"],
@@ -123,7 +129,8 @@ async def parse_all(items):
             "top_confidence": ranking[0]["confidence"] if ranking else None,
             # What the net's probability threshold reads (for studying thresholds).
             "harm_probability": sum(r["confidence"] for r in ranking if r["name"] in HARM),
-            "deployed": deployed_intent(item["text"], parsed),
+            "deployed": intent,
+            "certain": certain,
         })
     return results
 
@@ -234,19 +241,45 @@ def summarise(predictions: list[dict[str, Any]]) -> dict[str, Any]:
         "harm_recall_combined": _ratio(sum(p["caught"] for p in harm), len(harm)),
         "harm_recall_deployed": _ratio(sum(p["deployed"] in HARM_INTENTS for p in harm), len(harm)),
         "net_fires_on_other": sum(p["by_net"] for p in other),
+        # Rule 7 as the IRT counts it (see `outcome`): urgent routes in the first reply for
+        # every harm message; on ordinary messages, flagged contacts and the urgent routes or
+        # the confirming question at all; professionals told "this line is for professionals".
+        "urgent_routes_recall": _ratio(sum(p["outcome"] != "none" for p in harm), len(harm)),
+        "harm_missed": sum(p["outcome"] == "none" for p in harm),
+        "flagged_on_other": sum(p["outcome"] == "flagged" for p in other),
+        "urgent_on_other": sum(p["outcome"] != "none" for p in other),
+        "professionals": sum(p["intent"] != "member_of_public" for p in other),
+        "turned_away": sum(p["turned_away"] for p in other),
         "classifier_harm_on_other": sum(p["by_classifier"] for p in other),
         "other_messages": len(other),
         "per_intent": scores,
     }
 
 
+def outcome(p: dict[str, Any]) -> str:
+    """What the first reply to a message does (rule 7): "flagged" (a certain signal: the
+    concern is confirmed and, for a named child, flagged and alerted), "confirm" (the urgent
+    routes and the confirming question, nothing flagged unless the caller says yes) or
+    "none"."""
+    if p["deployed"] not in HARM_INTENTS:
+        return "none"
+    return "flagged" if p.get("certain") else "confirm"
+
+
 def evaluate(result: dict[str, Any]) -> dict[str, Any]:
     """Add the safety net's verdicts to the predictions and compute every figure."""
     sys.path.insert(0, str(ROOT))
+    from bot.consultation import PUBLIC, role_from
     from bot.harm_signals import detect
 
     predictions = result["predictions"]
     for p in predictions:
+        p["outcome"] = outcome(p)
+        # Told "this line is for professionals": the public route's check, or the answer to
+        # "are you contacting us as a professional?" (both read role_from).
+        p["turned_away"] = p["intent"] != "member_of_public" and (
+            role_from(p["deployed"], p["text"]) == PUBLIC
+        )
         p["by_classifier"] = p["predicted"] in HARM_INTENTS
         p["by_net"] = detect(p["text"]).significant_harm
         # The net also acts on the classifier's whole ranking (a harm-probability threshold):
@@ -270,6 +303,31 @@ def _rel(path: str | Path) -> str:
         return str(Path(path).resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def report_rule_7(figures: dict[str, Any]) -> None:
+    """Rule 7 as the IRT counts it, per file: the urgent routes on harm, and the price paid on
+    ordinary messages (flagged contacts; urgent routes or the confirming question at all;
+    professionals turned away), with every flagged or turned-away message listed."""
+    overall, predictions = figures["overall"], figures["predictions"]
+    print(
+        f"\n{'rule 7, first reply':<36} {'harm n':>6} {'urgent':>7} {'other n':>7} "
+        f"{'flagged':>9} {'urgent or asked':>15} {'turned away':>11}"
+    )
+    for name, s in [*figures["per_file"].items(), ("all files", overall)]:
+        other = s["other_messages"]
+        print(
+            f"{_rel(name):<36} {s['harm_messages']:>6} {s['urgent_routes_recall']:>7.3f} "
+            f"{other:>7} {s['flagged_on_other']:>4} {_ratio(s['flagged_on_other'], other):>4.3f} "
+            f"{s['urgent_on_other']:>6} {_ratio(s['urgent_on_other'], other):>8.3f} "
+            f"{s['turned_away']:>11}"
+        )
+    for p in predictions:
+        if p["intent"] not in HARM_INTENTS and p["outcome"] == "flagged":
+            print(f"  flagged [{p['intent']}]: {p['text']}")
+    for p in predictions:
+        if p["turned_away"]:
+            print(f"  turned away [{p['intent']} -> {p['deployed']}]: {p['text']}")
 
 
 def report(figures: dict[str, Any], config: Path) -> None:
@@ -319,6 +377,8 @@ def report(figures: dict[str, Any], config: Path) -> None:
                 f"of {s['other_messages']}"
             )
 
+    report_rule_7(figures)
+
     missed = [p for p in predictions if p["intent"] in HARM_INTENTS and not p["caught"]]
     print(f"\nharm messages missed by both the classifier and the net: {len(missed)}")
     for p in missed:
@@ -352,6 +412,23 @@ def report(figures: dict[str, Any], config: Path) -> None:
             "false alarms, net",
             f"{overall['net_fires_on_other']} of {overall['other_messages']} non-harm",
         ),
+        (
+            "rule 7: urgent routes",
+            f"{overall['urgent_routes_recall']:.3f} of harm messages  (target 1.00)",
+        ),
+        (
+            "rule 7: flagged",
+            f"{overall['flagged_on_other']} of {overall['other_messages']} ordinary "
+            f"({_ratio(overall['flagged_on_other'], overall['other_messages']):.3f}; "
+            f"target <= {TARGET_FLAGGED:.3f})",
+        ),
+        (
+            "rule 7: urgent or asked",
+            f"{overall['urgent_on_other']} of {overall['other_messages']} ordinary "
+            f"({_ratio(overall['urgent_on_other'], overall['other_messages']):.3f}; "
+            f"target <= {TARGET_ASKED:.2f})",
+        ),
+        ("professionals turned away", f"{overall['turned_away']}  (target 0)"),
         (
             "training time",
             f"{figures['train_seconds']:.1f} s ({figures['train_cpu_seconds']:.1f} s CPU)",
@@ -406,11 +483,16 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
 
     overall = figures["overall"]
+    other = overall["other_messages"]
     missed_targets = [
         name
         for name, ok in (
             ("harm recall", overall["harm_recall_combined"] >= TARGET_HARM_RECALL),
+            ("urgent routes", overall["urgent_routes_recall"] >= TARGET_HARM_RECALL),
             ("macro-F1", overall["macro_f1"] >= TARGET_MACRO_F1),
+            ("flagged", _ratio(overall["flagged_on_other"], other) <= TARGET_FLAGGED),
+            ("urgent or asked", _ratio(overall["urgent_on_other"], other) <= TARGET_ASKED),
+            ("turned away", overall["turned_away"] == 0),
         )
         if not ok
     ]

@@ -1682,7 +1682,7 @@ def test_normalising(text: str, expected: str) -> None:
 
 def test_a_signal_names_its_categories_and_immediate_danger_implies_harm() -> None:
     signal = detect("dad has a knife and says he will kill her tonight")
-    assert signal == HarmSignal(True, True, signal.categories)
+    assert signal == HarmSignal(True, True, signal.categories, certain=True)
     assert signal.categories[-1] == NOW
     assert DA in signal.categories
     assert bool(signal) and not bool(NO_SIGNAL)
@@ -1791,3 +1791,50 @@ def test_a_message_says_whether_it_is_about_an_adult_or_a_child(
     # The adults' route is taken only for an adult with no child in sight (rasa_ext.harm_net).
     assert harm_signals.mentions_adult(text) is adult
     assert harm_signals.mentions_child(text) is child
+
+
+def test_a_signal_is_certain_only_when_a_pattern_not_marked_confirm_matches() -> None:
+    phrases = parse_phrases(
+        {
+            "reviewed_by": "test",
+            "negation_cues": ["no"],
+            "categories": {
+                "disclosure": {
+                    "patterns": [
+                        {"catches": "hit", "re": r"\bhits? (?:him|her)\b", "confirm": True},
+                        {"catches": "belt", "re": r"\bwith a belt\b"},
+                    ]
+                },
+                "danger_now": {
+                    "immediate_danger": True,
+                    "patterns": [{"catches": "now", "re": r"\bright now\b", "confirm": True}],
+                },
+            },
+        }
+    )
+    assert detect("dad hits her", phrases).certain is False
+    assert detect("dad hits her with a belt", phrases).certain is True
+    now = detect("dad hits her right now", phrases)
+    assert now.immediate_danger and not now.certain
+
+
+def test_confirm_must_be_true_or_false() -> None:
+    with pytest.raises(PhraseListError, match="'confirm' must be true or false"):
+        parse_phrases(
+            {
+                "reviewed_by": "test",
+                "negation_cues": ["no"],
+                "categories": {
+                    "x": {
+                        "immediate_danger": True,
+                        "patterns": [{"catches": "a", "re": "a", "confirm": "yes"}],
+                    }
+                },
+            }
+        )
+
+
+def test_the_shipped_list_has_certain_and_confirm_patterns() -> None:
+    phrases = load_phrases()
+    flags = [phrase.confirm for category in phrases.categories for phrase in category.phrases]
+    assert any(flags) and not all(flags)

@@ -201,15 +201,17 @@ RULES = [
         False,
         "S47",
     ),
-    # row 3: unsure about harm with several or severe needs: threshold discussion
+    # "not sure" about harm with several needs: the level follows the needs (Intensive), and
+    # the next step is to talk it through with the IRT, never "significant harm" (SPEC §2)
     (
         {"harm": "unsure", "needs": "several", "support": "yes", "consent": "yes"},
         {},
-        Level.SPECIALIST,
-        ("threshold_discussion", CSCR),
+        Level.INTENSIVE,
+        ("threshold_discussion", "mat_referral"),
         True,
         None,
     ),
+    # row 3: unsure about harm with needs only social care can meet: threshold discussion
     (
         {"harm": "unsure", "needs": "severe", "support": "no", "consent": "not_asked"},
         {},
@@ -518,3 +520,14 @@ def test_the_module_is_standard_library_only() -> None:
         for alias in node.names
     }
     assert imported <= set(sys.stdlib_module_names), imported
+
+
+def test_not_sure_about_harm_is_never_told_that_significant_harm_applies() -> None:
+    for needs in ("none", "some", "several", "severe", None):
+        answers = {"harm": "unsure", "support": "no", "consent": "yes"}
+        if needs:
+            answers["needs"] = needs
+        suggestion = suggest_level(answers)
+        assert "significant harm" not in suggestion.meaning
+        assert suggestion.statutory != "S47"
+        assert suggestion.next_steps[0] == "threshold_discussion"

@@ -93,6 +93,7 @@ def tracker(
     text: str = "",
     events: list[dict[str, Any]] | None = None,
     active_loop: str | None = None,
+    parse: dict[str, Any] | None = None,
 ) -> Tracker:
     """A tracker as the action server receives it: every domain slot, the latest message."""
     values: dict[str, Any] = dict.fromkeys(DOMAIN["slots"])
@@ -105,12 +106,23 @@ def tracker(
                 "text": text,
                 "intent": {"name": intent, "confidence": 1.0} if intent else {},
                 "entities": [],
+                **(parse or {}),
             },
             "events": events or [],
             "active_loop": {"name": active_loop} if active_loop else {},
             "latest_action_name": "action_listen",
         }
     )
+
+
+def certain(immediate_danger: bool = False) -> dict[str, Any]:
+    """Rasa's parse data when a reviewed high-precision phrase matched (rasa_ext/harm_net)."""
+    return {"harm_signal": {"certain": True, "immediate_danger": immediate_danger}}
+
+
+def uncertain(immediate_danger: bool = False) -> dict[str, Any]:
+    """Rasa's parse data when only the classifier read harm: the caller confirms it."""
+    return {"harm_signal": {"certain": False, "immediate_danger": immediate_danger}}
 
 
 def run(action: Action, on: Tracker) -> Result:

@@ -14,6 +14,7 @@ from bot import messages
 from bot.levels import DECISION_NOTE, suggest_level
 from bot.records.statistics import StatEvent
 from tests.unit.actions.conftest import (
+    certain,
     contact,
     contact_count,
     run,
@@ -133,7 +134,12 @@ def test_a_member_of_the_public_gets_the_public_routes(services: Services) -> No
 def test_after_a_handoff_the_end_completes_the_same_contact(services: Services) -> None:
     first, _ = run(
         ActionHarmHandoff(),
-        tracker(CALLER, intent="significant_harm", text="she told me her dad hits her"),
+        tracker(
+            {**CALLER, "consultation_type": "named_child"},
+            intent="significant_harm",
+            text="she told me her dad hits her",
+            parse=certain(),
+        ),
     )
     slots = {
         **NAMED_CHILD,

@@ -50,6 +50,7 @@ def validate(
 
 def test_the_domain_lists_every_answer_the_form_can_ask_for() -> None:
     assert FORM.domain_slots(DOMAIN) == [
+        "harm_confirmation",
         *CALLER_DETAILS,
         *CHILD_SLOTS,
         "concern",
@@ -63,7 +64,19 @@ def test_a_closed_line_asks_for_nothing() -> None:
 
 
 def test_a_closed_line_still_takes_the_details_of_a_significant_harm_concern() -> None:
-    assert required_slots(line_open=False, significant_harm=True) == CALLER_DETAILS
+    # Named child or scenario first: only a named child is recorded (rule 7).
+    assert required_slots(line_open=False, significant_harm=True) == [
+        "consultation_type",
+        *CALLER_DETAILS[:-1],
+    ]
+
+
+@pytest.mark.parametrize("line_open", [True, False])
+def test_an_unconfirmed_harm_signal_asks_its_confirming_question_before_anything(
+    line_open: bool,
+) -> None:
+    pending = {"immediate_danger": False, "categories": []}
+    assert required_slots(line_open=line_open, harm_pending=pending) == ["harm_confirmation"]
 
 
 def test_an_open_line_asks_for_the_callers_details_before_anything_about_a_child() -> None:
@@ -239,8 +252,8 @@ def test_dhcft_staff_are_offered_their_advice_line_and_counted(services: Service
 )
 def test_a_good_answer_is_kept_in_its_normal_form(slot: str, typed: str, kept: str) -> None:
     result, sent = validate(slot, typed, intent="inform")
-    assert result == {slot: kept, "misunderstood": 0.0}
-    assert sent == []
+    assert (result[slot], result["misunderstood"]) == (kept, 0.0)
+    assert sent == [] or (slot, kept) == ("q_harm", "yes")  # "Yes" to harm: rule 7 at once
 
 
 @pytest.mark.parametrize(
@@ -375,3 +388,110 @@ def test_each_threshold_question_is_asked_with_a_button_per_choice(action: Any) 
     assert sent[0]["buttons"] == [
         {"title": choice.title, "payload": choice.value} for choice in question.choices
     ]
+
+
+# --- rule 7 inside the form: the confirming question and the threshold question's "Yes" -------
+
+PENDING = {"immediate_danger": False, "categories": []}
+NAMED_SO_FAR = {
+    "line_open": True,
+    "role_type": "professional",
+    "consultation_type": "named_child",
+    "child_name": "Sam Jones",
+    "concern": "mum is struggling with the new baby",
+}
+
+
+def test_yes_to_the_confirming_question_confirms_flags_and_records(services: Services) -> None:
+    result, said = validate(
+        "harm_confirmation", "/affirm", intent="affirm", harm_pending=PENDING, **NAMED_SO_FAR
+    )
+    assert result["significant_harm"] is True
+    assert result["harm_pending"] is None
+    assert result["contact_reference"] == "PCL-2026-000001"
+    assert "gives reasonable cause to suspect" in said[0]
+    assert "01332 641172" in said[0]
+    assert stat_count(StatEvent.SIGNIFICANT_HARM) == 1
+
+
+def test_no_to_the_confirming_question_flags_nothing_and_carries_on() -> None:
+    result, said = validate(
+        "harm_confirmation", "/deny", intent="deny", harm_pending=PENDING, **NAMED_SO_FAR
+    )
+    assert result == {"harm_confirmation": None, "misunderstood": 0.0, "harm_pending": None}
+    assert said == ["Thank you. Nothing has been flagged. Let's carry on."]
+    assert stat_count(StatEvent.SIGNIFICANT_HARM) == 0
+
+
+def test_anything_else_to_the_confirming_question_is_asked_again() -> None:
+    result, said = validate(
+        "harm_confirmation", "maybe later", intent="inform", harm_pending=PENDING
+    )
+    assert result["harm_confirmation"] is None
+    assert said == ["Sorry, please choose one of the options."]
+
+
+def test_yes_to_the_threshold_harm_question_is_the_harm_path_at_once(services: Services) -> None:
+    result, said = validate("q_harm", "yes", intent="affirm", **NAMED_SO_FAR)
+    assert result["q_harm"] == "yes"
+    assert result["significant_harm"] is True
+    assert result["contact_reference"] == "PCL-2026-000001"
+    assert "Call the Initial Response Team (IRT) now on 01332 641172" in said[0]
+    assert "Online Referral Form" in said[1]
+
+
+def test_not_sure_to_the_threshold_harm_question_is_not_significant_harm() -> None:
+    result, said = validate("q_harm", "not sure", intent="unsure", **NAMED_SO_FAR)
+    assert result == {"q_harm": "unsure", "misunderstood": 0.0}
+    assert said == []
+
+
+def test_a_confirmed_concern_is_recorded_once_the_caller_says_named_child() -> None:
+    result, said = validate(
+        "consultation_type",
+        "/named_child",
+        intent="named_child",
+        line_open=True,
+        significant_harm=True,
+        concern="she told me her dad hits her",
+    )
+    assert result["consultation_type"] == "named_child"
+    assert result["contact_reference"] == "PCL-2026-000001"
+    assert said == [messages.harm_flagged("PCL-2026-000001")]
+
+
+def test_a_confirmed_concern_about_a_scenario_is_not_recorded() -> None:
+    result, said = validate(
+        "consultation_type",
+        "/scenario",
+        intent="scenario",
+        line_open=True,
+        significant_harm=True,
+        concern="what if a child said her dad hits her",
+    )
+    assert result["consultation_type"] == "scenario"
+    assert result["contact_reference"] is None
+    assert "nothing you've told me is recorded" in said[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Health visitor - mum has asked if there are any parenting courses near her",
+        "Nursery manager - a family where dad has lost his job and they are struggling",
+        "GP here - dad brought in his 8 yr old and mentioned money is tight",
+    ],
+)
+def test_a_professional_answering_with_their_concern_is_a_professional_and_it_is_kept(
+    text: str,
+) -> None:
+    result, said = validate("role_type", text, intent="member_of_public")
+    assert result == {"role_type": "professional", "misunderstood": 0.0, "concern": text}
+    assert said == []
+
+
+def test_a_concern_with_no_role_asks_again_and_keeps_the_concern() -> None:
+    text = "mum is finding it hard with the new baby and she is very tired all the time"
+    result, said = validate("role_type", text, intent="describe_concern")
+    assert result["role_type"] is None and result["concern"] == text
+    assert said == ["Thank you, I've noted that. First, please choose one of the options."]

@@ -83,12 +83,29 @@ def test_speak_to_someone_while_closed_gives_only_the_urgent_routes(
 
 def test_a_member_of_the_public_gets_the_public_routes_and_is_counted(services: Services) -> None:
     events, sent = run(
-        ActionPublicRoutes(), tracker({"line_open": True}, intent="member_of_public")
+        ActionPublicRoutes(),
+        tracker({"line_open": True}, intent="member_of_public", text="/member_of_public"),
     )
     assert texts(sent) == messages.public_routes(services.facts, services.clock.now())
     assert texts(sent)[0].startswith("This line is for professionals")
     assert events == [SlotSet("role_type", "public"), SlotSet("consultation_done", True)]
     assert stat_count(StatEvent.PUBLIC_REDIRECTED) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Health visitor - mum has asked if there are any parenting courses near her",
+        "mum is finding it hard with the new baby and her 4 year old isn't going to nursery much",
+    ],
+)
+def test_a_concern_read_as_the_public_is_asked_who_is_calling_not_turned_away(text: str) -> None:
+    events, sent = run(
+        ActionPublicRoutes(), tracker({"line_open": True}, intent="member_of_public", text=text)
+    )
+    assert [m.get("response") for m in sent] == ["utter_ask_role_type"]
+    assert events == [SlotSet("concern", text)]
+    assert stat_count(StatEvent.PUBLIC_REDIRECTED) == 0
 
 
 def test_an_adult_concern_gets_the_adults_route_then_think_family(services: Services) -> None:

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from actions.greeting import ActionGreet
 from actions.services import Services
 from bot import messages
-from tests.unit.actions.conftest import OUT_OF_HOURS, run, texts, tracker
+from tests.unit.actions.conftest import CLOSED_IRT_OPEN, OUT_OF_HOURS, run, texts, tracker
 
 GREET = ActionGreet()
 
@@ -63,7 +63,34 @@ def test_a_closed_line_gives_the_closed_message(
     assert said[0].startswith("The Professional Consultation Line is closed now.")
     assert "we next open Monday 30 November at 10am" in said[0]
     assert "999" in said[1]
+    # The IRT is not working at the weekend: the offer is the Care Line, not the IRT.
+    assert "call Derby City Care Line now" in said[2]
+    assert "make sure the IRT knows" not in said[2]
+
+
+def test_before_opening_on_a_working_day_the_irt_is_told_at_once(
+    at: Callable[[str], Services],
+) -> None:
+    services = at(CLOSED_IRT_OPEN)
+    _, sent = run(GREET, tracker({"line_open": False}, intent="greet"))
+    said = texts(sent)
+    assert said == messages.closed(services.facts, services.clock.now())
     assert "tell me now and I'll make sure the IRT knows" in said[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "concern"),
+    [
+        ("GP here - dad brought in his 8 yr old and mentioned money is very tight", True),
+        ("Nursery manager - a family where dad has lost his job", False),
+    ],
+)
+def test_a_professional_opening_with_their_concern_is_a_professional_and_it_is_kept(
+    text: str, concern: bool
+) -> None:
+    events, _ = run(GREET, tracker({"line_open": True}, intent="describe_concern", text=text))
+    assert SlotSet("role_type", "professional") in events
+    assert (SlotSet("concern", text) in events) is True
 
 
 def test_a_closed_line_is_judged_by_the_slot_not_the_clock(services: Services) -> None:

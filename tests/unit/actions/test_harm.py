@@ -1,5 +1,6 @@
 """Rule 7, from any step and at any hour: the urgent routes in the very next reply (999 first
-when a child is in immediate danger), the contact flagged for the IRT at once, then the details."""
+when a child is in immediate danger); a certain signal confirmed and a named child flagged for
+the IRT at once; an uncertain one confirmed by the caller first; a scenario never recorded."""
 
 from __future__ import annotations
 
@@ -14,44 +15,51 @@ from bot.records.statistics import StatEvent
 from tests.unit.actions.conftest import (
     CLOSED_IRT_OPEN,
     OUT_OF_HOURS,
+    certain,
     contact,
     contact_count,
     run,
     stat_count,
     texts,
     tracker,
+    uncertain,
 )
 
 HANDOFF = ActionHarmHandoff()
 DISCLOSURE = "she told me her dad hits her with a belt"
 HOME_ALONE = "toddler home alone right now"
+MILD = "mum is finding it hard with a new baby and the 4 year old isn't at nursery much"
 FIRST_REFERENCE = "PCL-2026-000001"
+NAMED = {"line_open": True, "consultation_type": "named_child"}
+REASONABLE_CAUSE = "gives reasonable cause to suspect"
+
+
+def slots_of(events: list[dict]) -> dict:
+    return {event["name"]: event["value"] for event in events}
 
 
 def test_immediate_danger_gives_999_first_then_the_irt_then_the_reference(
     services: Services,
 ) -> None:
     events, sent = run(
-        HANDOFF, tracker({"line_open": True}, intent="immediate_danger", text=HOME_ALONE)
+        HANDOFF, tracker(NAMED, intent="immediate_danger", text=HOME_ALONE, parse=certain(True))
     )
     said = texts(sent)
     assert said[0] == "If the child is in immediate danger, call 999 now."
     assert said[:-1] == messages.harm_handoff(services.facts, services.clock.now(), True)
     assert "Call the Initial Response Team (IRT) now on 01332 641172" in said[1]
     assert said[-1] == messages.harm_flagged(FIRST_REFERENCE)
-    assert events == [
-        SlotSet("significant_harm", True),
-        SlotSet("immediate_danger", True),
-        SlotSet("harm_categories", ["immediate_danger", "neglect"]),
-        SlotSet("concern", HOME_ALONE),
-        SlotSet("consultation_done", False),
-        SlotSet("consultation_type", "named_child"),
-        SlotSet("contact_reference", FIRST_REFERENCE),
-    ]
+    slots = slots_of(events)
+    assert slots["significant_harm"] is True
+    assert slots["immediate_danger"] is True
+    assert slots["harm_categories"] == ["immediate_danger", "neglect"]
+    assert slots["concern"] == HOME_ALONE
+    assert slots["contact_reference"] == FIRST_REFERENCE
+    assert slots["harm_pending"] is None
 
 
-def test_the_contact_is_recorded_and_flagged_before_any_details_are_taken() -> None:
-    run(HANDOFF, tracker({"line_open": True}, intent="immediate_danger", text=HOME_ALONE))
+def test_a_certain_signal_about_a_named_child_is_recorded_and_flagged_at_once() -> None:
+    run(HANDOFF, tracker(NAMED, intent="immediate_danger", text=HOME_ALONE, parse=certain(True)))
     assert contact_count() == 1
     flagged = contact(FIRST_REFERENCE)
     assert flagged.significant_harm
@@ -60,13 +68,62 @@ def test_the_contact_is_recorded_and_flagged_before_any_details_are_taken() -> N
     assert flagged.concern == HOME_ALONE
     assert flagged.suggested_level == "Specialist"
     assert flagged.caller.name is None
-    assert flagged.child.name is None
     assert stat_count(StatEvent.SIGNIFICANT_HARM) == 1
+
+
+def test_an_uncertain_signal_gives_the_urgent_routes_and_flags_nothing(
+    services: Services,
+) -> None:
+    events, sent = run(
+        HANDOFF, tracker(NAMED, intent="significant_harm", text=MILD, parse=uncertain())
+    )
+    said = texts(sent)
+    assert said == messages.harm_urgent_routes(services.facts, services.clock.now(), False)
+    assert "01332 641172" in said[-1] and "999" in said[-1]
+    assert not any(REASONABLE_CAUSE in text for text in said)
+    slots = slots_of(events)
+    assert slots["harm_pending"] == {"immediate_danger": False, "categories": []}
+    assert "significant_harm" not in slots
+    assert slots["concern"] == MILD  # kept, never asked for again
+    assert contact_count() == 0
+    assert stat_count(StatEvent.SIGNIFICANT_HARM) == 0
+
+
+def test_a_payload_with_no_signal_is_confirmed_by_the_caller_like_an_uncertain_one() -> None:
+    events, _ = run(HANDOFF, tracker(NAMED, intent="significant_harm", text="/significant_harm"))
+    assert slots_of(events)["harm_pending"] is not None
+    assert "concern" not in slots_of(events) or slots_of(events)["concern"] is None
+    assert contact_count() == 0
+
+
+def test_a_harm_message_in_answer_to_the_confirming_question_confirms_it() -> None:
+    pending = {**NAMED, "harm_pending": {"immediate_danger": False, "categories": []}}
+    events, sent = run(
+        HANDOFF, tracker(pending, intent="significant_harm", text=DISCLOSURE, parse=uncertain())
+    )
+    assert REASONABLE_CAUSE in texts(sent)[0]
+    assert slots_of(events)["contact_reference"] == FIRST_REFERENCE
+    assert contact(FIRST_REFERENCE).significant_harm
+
+
+def test_before_named_or_scenario_is_known_it_asks_which_and_records_nothing() -> None:
+    events, sent = run(
+        HANDOFF,
+        tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE, parse=certain()),
+    )
+    said = texts(sent)
+    assert REASONABLE_CAUSE in said[0]
+    assert said[-1] == messages.harm_ask_kind()
+    slots = slots_of(events)
+    assert slots["significant_harm"] is True
+    assert slots["consultation_type"] is None
+    assert slots["contact_reference"] is None
+    assert contact_count() == 0
 
 
 def test_significant_harm_without_danger_now_does_not_lead_with_999() -> None:
     events, sent = run(
-        HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE)
+        HANDOFF, tracker(NAMED, intent="significant_harm", text=DISCLOSURE, parse=certain())
     )
     said = texts(sent)
     assert said[0].startswith("What you've told me gives reasonable cause to suspect")
@@ -76,7 +133,6 @@ def test_significant_harm_without_danger_now_does_not_lead_with_999() -> None:
     assert said[0].endswith("If the child could be in immediate danger, call 999.")
     assert said[0].index("01332 641172") < said[0].index("999")
     assert SlotSet("immediate_danger", False) in events
-    assert SlotSet("contact_reference", FIRST_REFERENCE) in events
     flagged = contact(FIRST_REFERENCE)
     assert flagged.significant_harm
     assert not flagged.immediate_danger
@@ -85,7 +141,7 @@ def test_significant_harm_without_danger_now_does_not_lead_with_999() -> None:
 
 def test_the_safety_net_finds_danger_now_whatever_the_intent() -> None:
     events, sent = run(
-        HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=HOME_ALONE)
+        HANDOFF, tracker(NAMED, intent="significant_harm", text=HOME_ALONE, parse=certain())
     )
     assert texts(sent)[0] == "If the child is in immediate danger, call 999 now."
     assert SlotSet("immediate_danger", True) in events
@@ -93,21 +149,22 @@ def test_the_safety_net_finds_danger_now_whatever_the_intent() -> None:
 
 def test_the_answers_already_given_go_into_the_contact() -> None:
     slots = {
-        "line_open": True,
+        **NAMED,
         "role_type": "professional",
         "caller_name": "Jane Smith",
         "caller_role": "DSL",
         "caller_agency": "Ashgate Primary",
         "caller_address": "jane.smith@ashgate.derby.sch.uk",
         "caller_phone": "01332 123456",
-        "consultation_type": "named_child",
         "child_name": "Sam Jones",
         "child_dob": "2017-03-03",
         "concern": "he's often hungry",
     }
-    events, _ = run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE))
+    events, _ = run(
+        HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE, parse=certain())
+    )
     assert SlotSet("concern", f"he's often hungry\n{DISCLOSURE}") in events
-    assert not any(event["name"] == "consultation_type" for event in events)
+    assert SlotSet("consultation_type", "named_child") in events
     flagged = contact(FIRST_REFERENCE)
     assert flagged.caller.name == "Jane Smith"
     assert flagged.caller.email == "jane.smith@ashgate.derby.sch.uk"
@@ -118,12 +175,16 @@ def test_the_answers_already_given_go_into_the_contact() -> None:
 
 def test_a_second_harm_message_completes_the_same_contact() -> None:
     first, _ = run(
-        HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE)
+        HANDOFF, tracker(NAMED, intent="significant_harm", text=DISCLOSURE, parse=certain())
     )
-    slots = {"line_open": True, **{event["name"]: event["value"] for event in first}}
-    events, sent = run(HANDOFF, tracker(slots, intent="immediate_danger", text=HOME_ALONE))
+    slots = {"line_open": True, **slots_of(first)}
+    events, sent = run(
+        HANDOFF, tracker(slots, intent="immediate_danger", text=HOME_ALONE, parse=uncertain())
+    )
     assert SlotSet("contact_reference", FIRST_REFERENCE) in events
-    assert texts(sent)[0] == "If the child is in immediate danger, call 999 now."
+    said = texts(sent)
+    assert said[0] == "If the child is in immediate danger, call 999 now."
+    assert not any(REASONABLE_CAUSE in text for text in said)  # said once
     assert contact_count() == 1
     flagged = contact(FIRST_REFERENCE)
     assert flagged.immediate_danger
@@ -139,24 +200,34 @@ def test_an_anonymous_scenario_is_not_recorded() -> None:
         "consultation_type": "scenario",
         "concern": "a boy is often hungry",
     }
-    events, sent = run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE))
-    assert texts(sent)[-1] == messages.harm_flagged(None)
+    events, sent = run(
+        HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE, parse=certain())
+    )
     assert "nothing you've told me is recorded" in texts(sent)[-1]
-    assert events == [
-        SlotSet("significant_harm", True),
-        SlotSet("immediate_danger", False),
-        SlotSet("harm_categories", ["disclosure"]),
-        SlotSet("concern", f"a boy is often hungry\n{DISCLOSURE}"),
-        SlotSet("consultation_done", False),
-    ]
+    assert "phone the Initial Response Team (IRT) now on 01332 641172" in texts(sent)[-1]
+    assert slots_of(events)["contact_reference"] is None
+    assert slots_of(events)["concern"] == f"a boy is often hungry\n{DISCLOSURE}"
     assert contact_count() == 0
     assert stat_count(StatEvent.SIGNIFICANT_HARM) == 1
+
+
+def test_out_of_hours_a_scenario_is_sent_to_the_care_line(at: Callable[[str], Services]) -> None:
+    at(OUT_OF_HOURS)
+    slots = {"line_open": False, "consultation_type": "scenario"}
+    _, sent = run(
+        HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE, parse=certain())
+    )
+    said = " ".join(texts(sent))
+    assert "phone Derby City Care Line (out of hours) now on 01332 956606" in said
+    assert "IRT now" not in said
 
 
 def test_a_scenario_that_identifies_the_child_is_recorded() -> None:
     slots = {"line_open": True, "consultation_type": "scenario"}
     text = "Sam Jones (aged 7) told me his dad hits him with a belt"
-    events, sent = run(HANDOFF, tracker(slots, intent="significant_harm", text=text))
+    events, sent = run(
+        HANDOFF, tracker(slots, intent="significant_harm", text=text, parse=certain())
+    )
     assert SlotSet("consultation_type", "named_child") in events
     assert SlotSet("contact_reference", FIRST_REFERENCE) in events
     assert texts(sent)[-1] == messages.harm_flagged(FIRST_REFERENCE)
@@ -166,7 +237,13 @@ def test_a_scenario_that_identifies_the_child_is_recorded() -> None:
 def test_a_closed_line_still_hands_off_at_once(at: Callable[[str], Services]) -> None:
     at(CLOSED_IRT_OPEN)
     events, sent = run(
-        HANDOFF, tracker({"line_open": False}, intent="significant_harm", text=DISCLOSURE)
+        HANDOFF,
+        tracker(
+            {**NAMED, "line_open": False},
+            intent="significant_harm",
+            text=DISCLOSURE,
+            parse=certain(),
+        ),
     )
     assert "Call the Initial Response Team (IRT) now on 01332 641172" in texts(sent)[0]
     assert SlotSet("contact_reference", FIRST_REFERENCE) in events
@@ -176,9 +253,28 @@ def test_a_closed_line_still_hands_off_at_once(at: Callable[[str], Services]) ->
 def test_out_of_hours_the_urgent_route_is_the_care_line(at: Callable[[str], Services]) -> None:
     at(OUT_OF_HOURS)
     _, sent = run(
-        HANDOFF, tracker({"line_open": False}, intent="immediate_danger", text=HOME_ALONE)
+        HANDOFF,
+        tracker(
+            {**NAMED, "line_open": False},
+            intent="immediate_danger",
+            text=HOME_ALONE,
+            parse=certain(True),
+        ),
     )
     said = texts(sent)
     assert said[0] == "If the child is in immediate danger, call 999 now."
     assert "Derby City Care Line (out of hours) on 01332 956606" in said[1]
     assert contact(FIRST_REFERENCE).created_at.isoformat().startswith("2026-11-28")
+
+
+def test_a_professional_naming_their_role_in_a_harm_message_is_not_asked_again() -> None:
+    events, _ = run(
+        HANDOFF,
+        tracker(
+            {"line_open": True},
+            intent="significant_harm",
+            text="HV here - baby has a bruise on his cheek, mum can't explain it",
+            parse=certain(),
+        ),
+    )
+    assert slots_of(events)["role_type"] == "professional"

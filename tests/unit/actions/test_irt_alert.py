@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -15,7 +15,7 @@ from actions.harm import ActionHarmHandoff
 from actions.services import Services, get_services
 from bot.settings import get_settings
 from tests.support.twilio_api import CapturedRequest, TwilioApiStub
-from tests.unit.actions.conftest import run, texts, tracker
+from tests.unit.actions.conftest import OUT_OF_HOURS, certain, run, texts, tracker
 
 HANDOFF = ActionHarmHandoff()
 DISCLOSURE = "she told me her dad hits her with a belt"
@@ -71,8 +71,13 @@ def settle() -> None:
 
 
 def test_a_new_significant_harm_contact_alerts_the_duty_phone(alerts_on: TwilioApiStub) -> None:
-    slots = {"line_open": True, "child_name": "Sam Jones", "child_dob": "2017-03-03"}
-    run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE))
+    slots = {
+        "line_open": True,
+        "consultation_type": "named_child",
+        "child_name": "Sam Jones",
+        "child_dob": "2017-03-03",
+    }
+    run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE, parse=certain()))
     alert = alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", ""))
     assert alert.path == f"/twilio-gateway/2010-04-01/Accounts/{SID}/Messages.json"
     assert alert.basic_auth == (SID, TOKEN)
@@ -86,7 +91,15 @@ def test_a_new_significant_harm_contact_alerts_the_duty_phone(alerts_on: TwilioA
 
 
 def test_immediate_danger_is_named_in_the_alert(alerts_on: TwilioApiStub) -> None:
-    run(HANDOFF, tracker({"line_open": True}, intent="immediate_danger", text="home alone now"))
+    run(
+        HANDOFF,
+        tracker(
+            {"line_open": True, "consultation_type": "named_child"},
+            intent="immediate_danger",
+            text="home alone now",
+            parse=certain(),
+        ),
+    )
     alert = alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", ""))
     assert "immediate danger" in alert.form["Body"]
 
@@ -95,10 +108,21 @@ def test_a_second_harm_message_on_the_same_contact_sends_no_second_alert(
     alerts_on: TwilioApiStub,
 ) -> None:
     first, _ = run(
-        HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE)
+        HANDOFF,
+        tracker(
+            {"line_open": True, "consultation_type": "named_child"},
+            intent="significant_harm",
+            text=DISCLOSURE,
+            parse=certain(),
+        ),
     )
     slots = {"line_open": True, **{event["name"]: event["value"] for event in first}}
-    run(HANDOFF, tracker(slots, intent="immediate_danger", text="toddler home alone right now"))
+    run(
+        HANDOFF,
+        tracker(
+            slots, intent="immediate_danger", text="toddler home alone right now", parse=certain()
+        ),
+    )
     alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", ""))
     settle()
     assert len(alerts_to(alerts_on, FIRST_REFERENCE)) == 1
@@ -107,25 +131,49 @@ def test_a_second_harm_message_on_the_same_contact_sends_no_second_alert(
 def test_an_earlier_contact_flagged_later_alerts_once(alerts_on: TwilioApiStub) -> None:
     # e.g. a contact recorded at the end of a consultation, then a disclosure afterwards
     first, _ = run(
-        HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE)
+        HANDOFF,
+        tracker(
+            {"line_open": True, "consultation_type": "named_child"},
+            intent="significant_harm",
+            text=DISCLOSURE,
+            parse=certain(),
+        ),
     )
     alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", ""))
     reference = {e["name"]: e["value"] for e in first}["contact_reference"]
-    slots = {"line_open": True, "contact_reference": reference, "significant_harm": False}
-    run(HANDOFF, tracker(slots, intent="significant_harm", text="he has a burn on his hand"))
+    slots = {
+        "line_open": True,
+        "consultation_type": "named_child",
+        "contact_reference": reference,
+        "significant_harm": False,
+    }
+    run(
+        HANDOFF,
+        tracker(
+            slots, intent="significant_harm", text="he has a burn on his hand", parse=certain()
+        ),
+    )
     settle()
     assert len(alerts_to(alerts_on, FIRST_REFERENCE)) == 2  # the second: the flag was raised
 
 
 def test_an_anonymous_scenario_alerts_no_one(alerts_on: TwilioApiStub) -> None:
     slots = {"line_open": True, "role_type": "professional", "consultation_type": "scenario"}
-    run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE))
+    run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE, parse=certain()))
     settle()
     assert alerts_on.requests == []
 
 
 def test_without_the_alert_settings_nothing_is_sent(twilio_api: TwilioApiStub) -> None:
-    run(HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE))
+    run(
+        HANDOFF,
+        tracker(
+            {"line_open": True, "consultation_type": "named_child"},
+            intent="significant_harm",
+            text=DISCLOSURE,
+            parse=certain(),
+        ),
+    )
     settle()
     assert twilio_api.requests == []
 
@@ -136,7 +184,15 @@ def test_a_failed_alert_is_logged_with_the_reference_only_and_the_reply_still_go
     configure(monkeypatch, "http://127.0.0.1:9")  # nothing listens: the request fails at once
     caplog.set_level(logging.INFO, logger="actions.irt_alert")
     started = time.perf_counter()
-    _, sent = run(HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE))
+    _, sent = run(
+        HANDOFF,
+        tracker(
+            {"line_open": True, "consultation_type": "named_child"},
+            intent="significant_harm",
+            text=DISCLOSURE,
+            parse=certain(),
+        ),
+    )
     assert time.perf_counter() - started < 2  # the reply does not wait for Twilio
     assert "01332 641172" in " ".join(texts(sent))
     deadline = time.monotonic() + 5
@@ -145,3 +201,15 @@ def test_a_failed_alert_is_logged_with_the_reference_only_and_the_reply_still_go
     irt_alert._client.cache_clear()
     logged = [record.getMessage() for record in caplog.records]
     assert logged == [f"IRT alert for contact {FIRST_REFERENCE} failed: ConnectionError"]
+
+
+def test_out_of_hours_the_alert_says_the_caller_was_sent_to_the_care_line(
+    alerts_on: TwilioApiStub, at: Callable[[str], Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(OUT_OF_HOURS)
+    configure(monkeypatch, alerts_on.url + "/twilio-gateway")
+    slots = {"line_open": False, "consultation_type": "named_child"}
+    run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE, parse=certain()))
+    body = alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", "")).form["Body"]
+    assert "The caller was told to call Derby City Care Line (out of hours) now." in body
+    assert "IRT now" not in body
