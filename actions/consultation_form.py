@@ -272,7 +272,12 @@ class ValidateConsultationForm(FormValidationAction):
                 dispatcher,
                 messages.harm_not_confirmed(facts(), now(), bool(tracker.get_slot("line_open"))),
             )
-            return _accepted("harm_confirmation", None, **{PENDING_SLOT: None})
+            more: dict[str, Any] = {PENDING_SLOT: None}
+            if pending.get("classified") == "domestic_abuse":
+                # Rule 10: abuse between adults is not, by itself, harm to the child.
+                say(dispatcher, messages.domestic_abuse_route(facts()))
+                more["topic"] = "domestic_abuse"
+            return _accepted("harm_confirmation", None, **more)
         result = _rejected(
             "harm_confirmation", "Sorry, please choose one of the options.", dispatcher, tracker
         )

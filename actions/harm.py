@@ -73,6 +73,7 @@ def harm_slots(
     new_concern: str | None,
     consultation_type: str | None = None,
     new_signal: bool = True,
+    classified: str | None = None,
 ) -> dict[str, Any]:
     """Runs the use case for this turn, says its replies, and returns the slots it sets."""
     at = now()
@@ -113,7 +114,12 @@ def harm_slots(
     say(dispatcher, outcome.replies)
     if outcome.plan.confirm_first:
         # Nothing flagged: the form asks the confirming question next, in this same reply.
-        slots[PENDING_SLOT] = {"immediate_danger": immediate, "categories": all_categories}
+        slots[PENDING_SLOT] = {
+            "immediate_danger": immediate,
+            "categories": all_categories,
+            # What the classifier made of it: domestic abuse gets its own route after a "No".
+            "classified": classified,
+        }
         slots["harm_categories"] = tracker.get_slot("harm_categories") or []
         return slots
     slots.update(
@@ -156,6 +162,7 @@ class ActionHarmHandoff(Action):
             ),
             categories=[*phrase.categories, *pending.get("categories", [])],
             new_concern=None if text.startswith("/") else text,
+            classified=signal.get("classified"),
         )
         if not tracker.get_slot("role_type") and role_from(None, text) == PROFESSIONAL:
             slots["role_type"] = PROFESSIONAL  # "HV here - ..." answers the first question

@@ -26,6 +26,7 @@ from tests.e2e.conftest import IN_HOURS
 from tests.support.conversation import (
     ASK_PHONE,
     CALLER,
+    CERTAIN_DISCLOSURE,
     CHILD,
     Conversation,
     consult,
@@ -201,10 +202,19 @@ def _text_functions(facts: ServiceFacts, at: datetime) -> dict[str, Callable[[],
             *messages.harm_handoff(facts, at, immediate_danger=True),
             *messages.harm_handoff(facts, at, immediate_danger=False),
         ],
-        "harm_flagged": lambda: [
-            messages.harm_flagged(None),
-            messages.harm_flagged("PCL-2026-000123"),
+        "harm_flagged": lambda: [messages.harm_flagged("PCL-2026-000123")],
+        "harm_urgent_routes": lambda: [
+            *messages.harm_urgent_routes(facts, at, immediate_danger=True),
+            *messages.harm_urgent_routes(facts, at, immediate_danger=False),
         ],
+        "harm_not_confirmed": lambda: [
+            *messages.harm_not_confirmed(facts, at, line_open=True),
+            *messages.harm_not_confirmed(facts, at, line_open=False),
+        ],
+        "harm_scenario_not_recorded": lambda: [messages.harm_scenario_not_recorded(facts, at)],
+        "harm_ask_kind": lambda: [messages.harm_ask_kind()],
+        "urgent_contact_name": lambda: [messages.urgent_contact_name(facts, at)],
+        "urgent_phone_now": lambda: [messages.urgent_phone_now(facts, at)],
         "public_routes": lambda: messages.public_routes(facts, at),
         "dhcft_offer": lambda: [messages.dhcft_offer(facts)],
         "adult_route": lambda: messages.adult_route(facts),
@@ -258,7 +268,7 @@ def test_every_text_function_in_messages_uses_only_the_service_files_numbers_and
 
 # --- real conversations -----------------------------------------------------------------------
 
-DISCLOSURE = "She told me her stepdad hits her with a belt"
+DISCLOSURE = CERTAIN_DISCLOSURE
 IMMEDIATE_DANGER = (
     "A child has just told me her stepdad is at home with a knife and she is scared to go home"
 )
@@ -314,7 +324,7 @@ def _in_hours_conversations(stack: Stack) -> Iterator[Conversation]:
         yield conv
     with conversation(stack) as conv:  # not understood twice; immediate danger; stop
         conv.say_all(["xqzv blorp", "blorptastic frumple", "hello", "xqzv blorp"])
-        conv.say_all(["wibble frobnicate zorp", IMMEDIATE_DANGER, "stop"])
+        conv.say_all(["wibble frobnicate zorp", IMMEDIATE_DANGER, "/deny", "stop"])
         yield conv
 
 
@@ -331,7 +341,7 @@ def _closed_conversations(stack: Stack) -> Iterator[Conversation]:
             conv.say_all(["xqzv blorp", "blorptastic frumple"])
             yield conv
         with conversation(stack) as conv:
-            conv.say(IMMEDIATE_DANGER)
+            conv.say_all([IMMEDIATE_DANGER, "/affirm", "/named_child"])
             consult(conv, greeting=None, expect="What is the child's full name?")
             conv.say_all(
                 [CHILD["name"], CHILD["dob"], CHILD["address"], CHILD["setting"], CHILD["carers"]]

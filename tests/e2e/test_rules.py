@@ -20,6 +20,7 @@ from tests.support.conversation import (
     ASK_CHILD_ADDRESS,
     ASK_CHILD_DOB,
     ASK_CHILD_NAME,
+    ASK_CONFIRM_HARM,
     ASK_FAMILY_AWARE,
     ASK_HARM,
     ASK_KIND,
@@ -30,18 +31,25 @@ from tests.support.conversation import (
     CALLER,
     CARE_LINE,
     CARE_LINE_PHONE,
+    CERTAIN_DISCLOSURE,
     CHILD,
     DECISION_IS_THE_IRTS,
     DHCFT_ADVICE_LINE,
     EMERGENCY,
     FORM_URL,
+    HARM_NO,
+    HARM_YES,
     IRT_PHONE,
     LINE_PHONE,
     OPENING_HOURS,
+    REASONABLE_CAUSE,
     SAFEGUARDING_UNIT,
     SAFEGUARDING_UNIT_EXT,
+    UNCERTAIN_DISCLOSURE,
     Conversation,
     Records,
+    Reply,
+    ahead_of_every_unflagged_contact,
     consult,
     contact,
     conversation,
@@ -55,7 +63,6 @@ from tests.support.stack import Stack
 pytestmark = pytest.mark.e2e
 
 # Messages whose reading by the assistant the conversations rely on.
-DISCLOSURE = "She told me her stepdad hits her with a belt"
 DISCLOSURE_BRUISE = "She told me her dad hit her and she has a bruise"
 IMMEDIATE_DANGER = (
     "A child has just told me her stepdad is at home with a knife and she is scared to go home"
@@ -75,6 +82,33 @@ HUMAN_ROUTES = "You can speak to someone instead"
 def conv(chat: WebChat) -> Conversation:
     """The test's own conversation (its own cookie), keeping the replies."""
     return Conversation(chat)
+
+
+def confirmed(conv: Conversation, reply: Reply) -> Reply:
+    """Answers "Yes" to the confirming question when the signal was uncertain."""
+    if ASK_CONFIRM_HARM in reply:
+        assert REASONABLE_CAUSE not in reply, conv.transcript
+        return conv.say(HARM_YES)
+    assert REASONABLE_CAUSE in reply, conv.transcript
+    return reply
+
+
+def thresholds_after_family(conv: Conversation) -> Reply:
+    """Family aware, then the four threshold questions with no harm suspected: the advice."""
+    assert ASK_HARM in conv.say("yes"), conv.transcript
+    return thresholds(conv, "no", "some", "partly", "yes")
+
+
+def alerts_for(stack: Stack, reference: str) -> list[str]:
+    return [
+        r.form.get("Body", "")
+        for r in stack.twilio_api.requests
+        if reference in r.form.get("Body", "")
+    ]
+
+
+def wait_for_alert(stack: Stack, reference: str) -> str:
+    return stack.twilio_api.wait_for(lambda r: reference in r.form.get("Body", "")).form["Body"]
 
 
 def first_text(conv: Conversation) -> str:
@@ -411,14 +445,15 @@ def test_rule_6_a_date_of_birth_in_the_future_or_that_does_not_exist_is_asked_fo
 # --- Rule 7: significant harm → the IRT, at any hour ------------------------------------------
 
 
-def test_rule_7_a_disclosure_in_hours_flags_the_contact_and_gives_the_irt_and_the_form(
+def test_rule_7_a_certain_disclosure_in_hours_flags_the_contact_and_gives_the_irt_and_the_form(
     in_hours: Stack, conv: Conversation
 ) -> None:
     before = Records.now(in_hours)
     consult(conv)
     named_child(conv)
-    reply = conv.say(DISCLOSURE)
-    assert "reasonable cause to suspect" in reply
+    reply = conv.say(CERTAIN_DISCLOSURE)
+    assert REASONABLE_CAUSE in reply
+    assert ASK_CONFIRM_HARM not in reply
     assert f"Initial Response Team (IRT) now on {IRT_PHONE}" in reply
     assert FORM_URL in reply
     assert CARE_LINE_PHONE not in reply
@@ -429,8 +464,9 @@ def test_rule_7_a_disclosure_in_hours_flags_the_contact_and_gives_the_irt_and_th
     assert before.new_references(in_hours) == [reference]
     early = contact(in_hours, reference)
     assert early.significant_harm is True and early.suggested_level == "Specialist"
-    assert early.harm_categories and early.concern == DISCLOSURE
+    assert early.harm_categories and early.concern == CERTAIN_DISCLOSURE
     assert early.child.name == CHILD["name"] and early.caller.name == CALLER["name"]
+    assert ahead_of_every_unflagged_contact(in_hours, reference)
 
     assert ASK_FAMILY_AWARE in reply
     advice = conv.say("no")  # significant harm skips the threshold questions
@@ -446,15 +482,88 @@ def test_rule_7_a_disclosure_in_hours_flags_the_contact_and_gives_the_irt_and_th
     assert [(s.event, s.topic) for s in stats if s.event == "significant_harm"] == [
         ("significant_harm", "named_child")
     ]
+    assert len(alerts_for(in_hours, reference)) == 1
+
+
+def test_rule_7_yes_to_the_harm_question_after_a_mild_concern_is_the_harm_path_at_once(
+    in_hours: Stack, conv: Conversation
+) -> None:
+    before = Records.now(in_hours)
+    consult(conv)
+    named_child(conv)
+    assert ASK_FAMILY_AWARE in conv.say(MILD_CONCERN)
+    assert ASK_HARM in conv.say("yes")
+    reply = conv.say("yes")  # reasonable cause to suspect significant harm: the caller's "Yes"
+    # The very next reply: the IRT now with its number, and the form.
+    assert f"Initial Response Team (IRT) now on {IRT_PHONE}" in reply.texts[0]
+    assert REASONABLE_CAUSE in reply.texts[0]
+    assert FORM_URL in reply
+    reference = reply.reference
+    assert reference and before.new_references(in_hours) == [reference]
+    flagged = contact(in_hours, reference)
+    assert flagged.significant_harm is True
+    assert ahead_of_every_unflagged_contact(in_hours, reference)  # first in the IRT's queue
+    wait_for_alert(in_hours, reference)
+    assert len(alerts_for(in_hours, reference)) == 1
+    assert "Suggested level of need: Specialist" in reply
+
+
+def test_rule_7_an_uncertain_signal_gives_the_urgent_routes_and_asks_no_flags_nothing(
+    in_hours: Stack, conv: Conversation
+) -> None:
+    before = Records.now(in_hours)
+    consult(conv)
+    named_child(conv)
+    reply = conv.say(UNCERTAIN_DISCLOSURE)
+    # One reply: the urgent routes, then the confirming question with its two buttons.
+    assert EMERGENCY in reply and IRT_PHONE in reply and FORM_URL in reply
+    assert reply.texts[-1].startswith(ASK_CONFIRM_HARM)
+    assert reply.payloads == [HARM_YES, HARM_NO]
+    assert REASONABLE_CAUSE not in reply
+    assert before.new_references(in_hours) == []
+    reply = conv.say(HARM_NO)
+    assert "Nothing has been flagged" in reply
+    # The consultation goes on where it was: the concern was kept, so the next question.
+    assert ASK_FAMILY_AWARE in reply
+    advice = thresholds_after_family(conv)
+    reference = advice.reference
+    assert reference
+    record = contact(in_hours, reference)
+    assert record.significant_harm is False
+    assert record.concern == UNCERTAIN_DISCLOSURE
+    assert alerts_for(in_hours, reference) == []
+
+
+def test_rule_7_yes_to_the_confirming_question_flags_records_and_alerts(
+    in_hours: Stack, conv: Conversation
+) -> None:
+    before = Records.now(in_hours)
+    consult(conv)
+    named_child(conv)
+    assert ASK_CONFIRM_HARM in conv.say(UNCERTAIN_DISCLOSURE)
+    reply = conv.say(HARM_YES)
+    assert REASONABLE_CAUSE in reply
+    assert f"Initial Response Team (IRT) now on {IRT_PHONE}" in reply and FORM_URL in reply
+    reference = reply.reference
+    assert reference and before.new_references(in_hours) == [reference]
+    assert contact(in_hours, reference).significant_harm is True
+    assert ahead_of_every_unflagged_contact(in_hours, reference)
+    wait_for_alert(in_hours, reference)
+    assert ASK_FAMILY_AWARE in reply
 
 
 def test_rule_7_immediate_danger_before_any_details_gets_999_first_in_the_very_next_reply(
     in_hours: Stack, conv: Conversation
 ) -> None:
     before = Records.now(in_hours)
-    reply = conv.say(IMMEDIATE_DANGER)
-    assert EMERGENCY in reply.texts[0] and "immediate danger" in reply.texts[0]
+    reply = confirmed(conv, conv.say(IMMEDIATE_DANGER))
+    assert EMERGENCY in conv.replies[-2].texts[0] or EMERGENCY in reply.texts[0]
+    assert "immediate danger" in conv.replies[-2].texts[0] or "immediate danger" in reply.texts[0]
     assert IRT_PHONE in reply and FORM_URL in reply
+    # Named child or scenario is asked before anything is recorded.
+    assert reply.texts[-1].startswith(ASK_KIND)
+    assert before.new_references(in_hours) == []
+    reply = conv.say("/named_child")
     reference = reply.reference
     assert reference, conv.transcript
     flagged = contact(in_hours, reference)
@@ -462,7 +571,6 @@ def test_rule_7_immediate_danger_before_any_details_gets_999_first_in_the_very_n
 
     # Then the details the record needs.
     assert reply.texts[-1].startswith(ASK_ROLE)
-    # A disclosure is about a child, so "named child or scenario?" is not asked.
     consult(conv, greeting=None, expect=ASK_CHILD_NAME)
     reply = conv.say_all(
         [CHILD["name"], CHILD["dob"], CHILD["address"], CHILD["setting"], CHILD["carers"]]
@@ -478,12 +586,26 @@ def test_rule_7_immediate_danger_before_any_details_gets_999_first_in_the_very_n
     assert completed.concern == IMMEDIATE_DANGER
 
 
+def test_rule_7_a_harm_message_before_named_or_scenario_records_nothing_for_a_scenario(
+    in_hours: Stack, conv: Conversation
+) -> None:
+    before = Records.now(in_hours)
+    reply = conv.say(CERTAIN_DISCLOSURE)
+    assert REASONABLE_CAUSE in reply and IRT_PHONE in reply
+    assert reply.texts[-1].startswith(ASK_KIND)
+    reply = conv.say("/scenario")
+    assert "nothing you've told me is recorded" in reply
+    assert f"now on {IRT_PHONE} and tell them who the child is" in reply
+    assert before.new_references(in_hours) == []
+    assert reply.texts[-1].startswith(ASK_ROLE)
+
+
 @pytest.mark.parametrize(
     ("iso", "message", "immediate"),
     [
         ("2026-11-26T20:00:00+00:00", DISCLOSURE_BRUISE, False),
         ("2026-11-26T20:00:00+00:00", IMMEDIATE_DANGER, True),
-        ("2026-11-28T12:00:00+00:00", DISCLOSURE_BRUISE, False),
+        ("2026-11-28T12:00:00+00:00", CERTAIN_DISCLOSURE, False),
     ],
     ids=["weekday-20-00", "weekday-20-00-immediate-danger", "saturday-noon"],
 )
@@ -494,16 +616,23 @@ def test_rule_7_a_disclosure_out_of_hours_goes_to_the_care_line_and_is_still_fla
     before = Records.now(stack)
     reply = conv.say("hello")
     assert "is closed now" in reply
-    reply = conv.say(message)
-    assert f"{CARE_LINE} (out of hours) on {CARE_LINE_PHONE}" in reply
-    assert f"IRT) now on {IRT_PHONE}" not in reply
-    assert FORM_URL in reply
+    assert "make sure the IRT knows" not in reply  # the IRT is not working now
+    first = conv.say(message)
     if immediate:
-        assert EMERGENCY in reply.texts[0]
+        assert EMERGENCY in first.texts[0]
+    reply = confirmed(conv, first)
+    for answer in (first, reply):
+        assert f"IRT) now on {IRT_PHONE}" not in answer
+    assert f"{CARE_LINE} (out of hours) on {CARE_LINE_PHONE}" in first
+    assert FORM_URL in first
+    assert reply.texts[-1].startswith(ASK_KIND)
+    reply = conv.say("/named_child")
     reference = reply.reference
     assert reference and before.new_references(stack) == [reference]
     record = contact(stack, reference)
     assert record.significant_harm is True and record.immediate_danger is immediate
+    alert = wait_for_alert(stack, reference)
+    assert f"The caller was told to call {'999 and ' if immediate else ''}{CARE_LINE}" in alert
     # The record's details are then asked for, although the line is closed.
     assert reply.texts[-1].startswith(ASK_ROLE)
     assert ASK_NAME in conv.say("/professional")
@@ -516,12 +645,33 @@ def test_rule_7_a_disclosure_at_09_30_in_the_gap_hours_goes_to_the_irt(
     before = Records.now(stack)
     reply = conv.say("hello")
     assert "is closed now" in reply and IRT_PHONE in reply and CARE_LINE_PHONE not in reply
-    reply = conv.say(DISCLOSURE_BRUISE)
+    reply = conv.say(CERTAIN_DISCLOSURE)
     assert f"Initial Response Team (IRT) now on {IRT_PHONE}" in reply
     assert CARE_LINE_PHONE not in reply and FORM_URL in reply
+    reply = conv.say("/named_child")
     reference = reply.reference
     assert reference and before.new_references(stack) == [reference]
     assert contact(stack, reference).significant_harm is True
+
+
+def test_rule_14_a_professional_answering_with_their_concern_is_never_turned_away(
+    in_hours: Stack, conv: Conversation
+) -> None:
+    assert ASK_ROLE in conv.say("hello")
+    concern = "Health visitor - mum has asked if there are any parenting courses near her"
+    reply = conv.say(concern)
+    assert "This line is for professionals" not in reply
+    assert ASK_NAME in reply
+    reply = conv.say_all(
+        [CALLER["name"], CALLER["role"], CALLER["agency"], CALLER["address"], CALLER["phone"]]
+    )
+    assert ASK_KIND in reply
+    conv.say("/named_child")
+    reply = conv.say_all(
+        [CHILD["name"], CHILD["dob"], CHILD["address"], CHILD["setting"], CHILD["carers"]]
+    )
+    # The concern typed first is kept: it is not asked for again.
+    assert ASK_FAMILY_AWARE in reply and "What is your concern?" not in reply
 
 
 # --- Rule 8: DHCFT health staff ---------------------------------------------------------------
@@ -725,8 +875,8 @@ def test_stop_after_a_disclosure_keeps_the_flagged_contact_for_the_irt(
     in_hours: Stack, conv: Conversation
 ) -> None:
     before = Records.now(in_hours)
-    reply = conv.say(DISCLOSURE_BRUISE)
-    reference = reply.reference
+    confirmed(conv, conv.say(DISCLOSURE_BRUISE))
+    reference = conv.say("/named_child").reference
     assert reference
     reply = conv.say("stop")
     assert f"Contact {reference} is kept for the IRT" in reply

@@ -85,7 +85,10 @@ def consultation(stack: Stack) -> Consultation:
         (CHILD_ADDRESS, "school"),
         ("Larkspur Primary School", "parents or carers"),
         (CARERS, "concern"),
-        (CONCERN, IRT_PHONE),
+        # Uncertain (the phrases it matches also match ordinary questions): the urgent routes
+        # and the confirming question, answered "1" (yes).
+        (CONCERN, "Reply 1 for Yes, I think the child may be at risk of significant harm"),
+        ("1", "reasonable cause to suspect"),
         ("2", "Suggested level of need: Specialist"),
         ("1", "Thank you for your feedback"),
     ]
@@ -124,10 +127,12 @@ def test_a_named_child_consultation_by_sms_records_the_flagged_contact(
 def test_the_sms_replies_give_the_irt_routes_within_twilios_limit(
     consultation: Consultation,
 ) -> None:
-    disclosure_reply = "\n".join(consultation.replies[13])
-    assert IRT_PHONE in disclosure_reply
-    assert "Online Referral Form" in disclosure_reply
-    assert consultation.reference in disclosure_reply
+    urgent_reply = "\n".join(consultation.replies[13])
+    assert IRT_PHONE in urgent_reply
+    assert "Online Referral Form" in urgent_reply
+    confirmed_reply = "\n".join(consultation.replies[14])
+    assert IRT_PHONE in confirmed_reply
+    assert consultation.reference in confirmed_reply
     assert all(len(part) <= 1600 for reply in consultation.replies for part in reply)
 
 
@@ -188,12 +193,52 @@ def test_an_immediate_danger_disclosure_alerts_the_irt_with_immediate_danger(
         "a 4 year old has been left alone in the house all night and is screaming, "
         "I think he is in danger right now"
     )
-    assert "999" in reply
+    assert reply.startswith("If the child is in immediate danger, call 999 now.")
+    assert IRT_PHONE in reply
+    if "Reply 1 for Yes, I think" in reply:  # uncertain: the caller confirms
+        reply = phone.send_text("1")
+    assert "Reply 1 for Named child" in reply  # asked before anything is recorded
+    reply = phone.send_text("1")
     reference = REFERENCE.search(reply)
     assert reference, reply
     alert = in_hours.twilio_api.wait_for(lambda r: reference.group(0) in r.form.get("Body", ""))
     assert "immediate danger" in alert.form["Body"]
     assert alert.form["To"] == in_hours.irt_alert_to
+
+
+def test_yes_to_the_harm_question_by_sms_gives_the_irt_at_once_and_flags_and_alerts(
+    in_hours: Stack, phone: SmsPhone
+) -> None:
+    script = [
+        "hello",
+        "1",
+        "Sam Okafor",
+        "School nurse",
+        "Larkspur Primary School",
+        "nurse@larkspur.example.org",
+        "01332 000222",
+        "1",
+        "Ellie Brandt",
+        "4/5/2016",
+        "3 Ash Close, Derby DE1 2FS",
+        "Larkspur Primary School",
+        "Jo Brandt (mother)",
+        "She has been late most mornings this term and often seems tired",
+        "1",  # the family knows and agrees
+    ]
+    for body in script:
+        reply = phone.send_text(body)
+    assert "Do you have reasonable cause to suspect" in reply
+    reply = phone.send_text("1")  # Yes
+    assert f"Initial Response Team (IRT) now on {IRT_PHONE}" in reply
+    assert "Online Referral Form" in reply
+    reference = REFERENCE.search(reply)
+    assert reference, reply
+    contact = load_contact(in_hours, reference.group(0))
+    assert contact.significant_harm and contact.channel == "sms"
+    in_hours.twilio_api.wait_for(lambda r: reference.group(0) in r.form.get("Body", ""))
+    time.sleep(1)
+    assert len(alerts_for(in_hours, reference.group(0))) == 1
 
 
 # --- (2) signatures and retries ----------------------------------------------------------------

@@ -45,6 +45,16 @@ ASK_NEEDS = "which best describes the child's needs?"
 ASK_SUPPORT = "Is the support already in place"
 ASK_CONSENT = "do they agree to early help?"
 ASK_FEEDBACK = "was this advice helpful?"
+# Rule 7's confirming question for an uncertain signal, and its two buttons.
+ASK_CONFIRM_HARM = "Do you think the child may be suffering, or at risk of, significant harm?"
+HARM_YES, HARM_NO = "/affirm", "/deny"
+REASONABLE_CAUSE = "reasonable cause to suspect"
+
+# A disclosure a reviewed high-precision phrase recognises: confirmed at once. And one that
+# only a phrase also matching ordinary questions recognises: the caller confirms it. (Pinned
+# by tests/unit/test_harm_signals.py, so a re-measured phrase list cannot change them silently.)
+CERTAIN_DISCLOSURE = "She said her mum's boyfriend touched her private parts"
+UNCERTAIN_DISCLOSURE = "She told me her stepdad hits her with a belt"
 
 # The service file's facts the tests look for (bot/service/derby.yml).
 EMERGENCY = "999"
@@ -237,6 +247,15 @@ def contacts(stack: Stack) -> list[ContactView]:
         repository = ContactRepository(session, cipher(stack))
         references = session.scalars(select(Contact.reference).order_by(Contact.id))
         return [repository.get(reference) for reference in references]
+
+
+def ahead_of_every_unflagged_contact(stack: Stack, reference: str) -> bool:
+    """Whether the IRT's queue (as the staff pages order it: significant harm first, then
+    oldest) has the contact ahead of every contact not flagged."""
+    with _session(stack) as session:
+        listed = ContactRepository(session, cipher(stack)).list()
+    position = [c.reference for c in listed].index(reference)
+    return all(c.significant_harm for c in listed[: position + 1])
 
 
 def contact(stack: Stack, reference: str) -> ContactView:

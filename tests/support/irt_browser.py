@@ -13,11 +13,15 @@ from playwright.sync_api import Browser, Response
 
 from tests.browser.conftest import AXE, open_chat_page
 from tests.support.browser import ChatPage
-from tests.support.conversation import consult, conversation, named_child
+from tests.support.conversation import (
+    CERTAIN_DISCLOSURE,
+    consult,
+    conversation,
+    named_child,
+)
 from tests.support.pages import check_page
 from tests.support.stack import Stack
 
-DISCLOSURE = "She told me her stepdad hits her with a belt"
 _CHECKED_STATUSES = (200, 400, 403, 404)
 
 
@@ -27,7 +31,7 @@ def flagged_contact_by_web_chat(stack: Stack, child: dict[str, str] | None = Non
     with conversation(stack) as conv:
         consult(conv)
         named_child(conv, child)
-        reply = conv.say(DISCLOSURE)
+        reply = conv.say(CERTAIN_DISCLOSURE)
         assert reply.reference, conv.transcript
         conv.say("no")  # does the family know: the consultation completes
         return reply.reference

@@ -1838,3 +1838,13 @@ def test_the_shipped_list_has_certain_and_confirm_patterns() -> None:
     phrases = load_phrases()
     flags = [phrase.confirm for category in phrases.categories for phrase in category.phrases]
     assert any(flags) and not all(flags)
+
+
+def test_the_end_to_end_tests_disclosures_keep_their_certainty() -> None:
+    # tests/e2e rely on one certain and one uncertain disclosure: if a re-measured phrase
+    # list changes either, pick new ones there.
+    from tests.support.conversation import CERTAIN_DISCLOSURE, UNCERTAIN_DISCLOSURE
+
+    assert detect(CERTAIN_DISCLOSURE).certain
+    assert detect(UNCERTAIN_DISCLOSURE).significant_harm
+    assert not detect(UNCERTAIN_DISCLOSURE).certain

@@ -495,3 +495,14 @@ def test_a_concern_with_no_role_asks_again_and_keeps_the_concern() -> None:
     result, said = validate("role_type", text, intent="describe_concern")
     assert result["role_type"] is None and result["concern"] == text
     assert said == ["Thank you, I've noted that. First, please choose one of the options."]
+
+
+def test_no_to_a_domestic_abuse_message_read_as_possible_harm_gives_the_da_route(
+    services: Services,
+) -> None:
+    pending = {**PENDING, "classified": "domestic_abuse"}
+    result, said = validate(
+        "harm_confirmation", "/deny", intent="deny", harm_pending=pending, **NAMED_SO_FAR
+    )
+    assert result["topic"] == "domestic_abuse"
+    assert said[1:] == messages.domestic_abuse_route(services.facts)
