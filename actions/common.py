@@ -10,8 +10,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import get_services
-from bot.consultation import ConsultationState
-from bot.facts import ServiceFacts
+from bot.domain.consultation import ConsultationState
+from bot.domain.facts import ServiceFacts
 
 
 def now() -> datetime:

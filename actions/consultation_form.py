@@ -1,5 +1,5 @@
-"""The consultation form: which answer is asked next (bot.consultation), how each answer is
-checked, and the threshold questions with their buttons (bot.levels)."""
+"""The consultation form: which answer is asked next (bot.domain.consultation), how each answer is
+checked, and the threshold questions with their buttons (bot.domain.levels)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from rasa_sdk.types import DomainDict
 from actions.common import buttons, channel, facts, latest_intent, now, say, state_of
 from actions.records import child_dob_slot
 from actions.stats import record_stat
-from bot import messages
-from bot.consultation import (
+from bot.adapters.db.statistics import StatEvent
+from bot.domain import messages
+from bot.domain.consultation import (
     DHCFT,
     NAMED_CHILD,
     SCENARIO,
@@ -23,10 +24,15 @@ from bot.consultation import (
     required_slots,
     role_from,
 )
-from bot.identifiers import identifying_details
-from bot.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
-from bot.records.statistics import StatEvent
-from bot.validation import clean_text, find_email, find_postcode, parse_child_dob, parse_uk_phone
+from bot.domain.identifiers import identifying_details
+from bot.domain.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
+from bot.domain.validation import (
+    clean_text,
+    find_email,
+    find_postcode,
+    parse_child_dob,
+    parse_uk_phone,
+)
 
 MAX_ANSWER_CHARS = 500
 MAX_CONCERN_CHARS = 2000

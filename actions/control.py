@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import facts, now, say
 from actions.privacy import forget_conversation
-from bot import messages
+from bot.domain import messages
 
 
 class ActionStop(Action):

@@ -12,9 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buttons, channel, facts, latest_intent, latest_text, now, say
 from actions.stats import record_stat
-from bot import messages
-from bot.records.statistics import StatEvent
-from bot.validation import find_email, find_postcode, parse_child_dob, parse_uk_phone
+from bot.adapters.db.statistics import StatEvent
+from bot.domain import messages
+from bot.domain.validation import find_email, find_postcode, parse_child_dob, parse_uk_phone
 
 OUT_OF_SCOPE = (
     "Sorry, I can only help professionals with concerns about a child. For other council "

@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import facts, latest_intent, now, say
-from bot import messages
-from bot.consultation import role_from
+from bot.domain import messages
+from bot.domain.consultation import role_from
 
 
 class ActionGreet(Action):

@@ -21,8 +21,8 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from actions.services import get_services
-from bot.irt_alert import irt_alert_text
-from bot.settings import Settings
+from bot.adapters.settings import Settings
+from bot.domain.irt_alert import irt_alert_text
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from rasa_sdk import Tracker
 
 from actions.common import channel, now
 from actions.services import get_services
-from bot.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
-from bot.levels import Suggestion
-from bot.privacy import keyed_hash
-from bot.records.contacts import CallerDetails, ChildDetails, NewContact
+from bot.adapters.db.contacts import CallerDetails, ChildDetails, NewContact
+from bot.domain.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
+from bot.domain.levels import Suggestion
+from bot.domain.privacy import keyed_hash
 
 DOB_AGE_PREFIX = "age "
 DOB_UNBORN = "unborn"

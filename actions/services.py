@@ -7,12 +7,13 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock, make_clock
-from bot.facts import ServiceFacts, load_facts
-from bot.records.contacts import ContactRepository
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine, make_session_factory
-from bot.settings import Settings, get_settings
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.service_file import load_facts
+from bot.adapters.settings import Settings, get_settings
+from bot.domain.clock import Clock, make_clock
+from bot.domain.facts import ServiceFacts
 
 
 @dataclass(frozen=True)

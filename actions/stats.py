@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.services import get_services
-from bot.records.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.adapters.db.statistics import StatEntry, StatEvent, StatisticsRepository
 
 
 def record_stat(

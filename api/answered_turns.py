@@ -28,8 +28,8 @@ from typing import Generic, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import SystemClock
-from bot.records.answered_turns import AlreadyClaimed, AnsweredTurnRepository
+from bot.adapters.db.answered_turns import AlreadyClaimed, AnsweredTurnRepository
+from bot.domain.clock import SystemClock
 
 logger = logging.getLogger("api.turns")
 

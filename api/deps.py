@@ -19,8 +19,8 @@ from api.staff_auth import (
     is_api,
     tokens_match,
 )
-from bot.records.staff import Role, StaffRepository
-from bot.staff_auth import ActiveSession, StaffMember, StaffSessions
+from bot.adapters.db.staff import Role, StaffRepository
+from bot.services.staff_auth import ActiveSession, StaffMember, StaffSessions
 
 
 def get_services(request: Request) -> AppServices:

@@ -7,10 +7,10 @@ from fastapi import Response
 
 from api.irt_filters import ContactFilters
 from api.services import AppServices
-from bot.lcs_export import contacts_csv
-from bot.records.audit import AuditAction
-from bot.records.contacts import ContactRepository
-from bot.staff_auth import StaffMember
+from bot.adapters.db.audit import AuditAction
+from bot.adapters.db.contacts import ContactRepository
+from bot.domain.lcs_export import contacts_csv
+from bot.services.staff_auth import StaffMember
 
 EXPORT_LIMIT = 5000
 

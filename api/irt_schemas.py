@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.records.audit import AuditEntry
-from bot.records.contacts import ContactView
-from bot.records.reports import StatisticsReport
+from bot.adapters.db.audit import AuditEntry
+from bot.adapters.db.contacts import ContactView
+from bot.adapters.db.reports import StatisticsReport
 
 Status = Literal[
     "new", "in_review", "passed_to_irt", "recorded_on_lcs", "no_further_action", "erased"

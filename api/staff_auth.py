@@ -1,5 +1,5 @@
 """The web side of staff sign-in: the session cookie, CSRF tokens, and what an anonymous or
-unauthorised request gets (the rules themselves are in bot.staff_auth).
+unauthorised request gets (the rules themselves are in bot.services.staff_auth).
 
 - The cookie `pcl_staff` holds a random value whose SHA-256 is the session's id; HttpOnly,
   SameSite=Lax, path /irt, Secure outside development and test. No expiry of its own: the
@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
-from bot.settings import Settings
+from bot.adapters.settings import Settings
 
 COOKIE = "pcl_staff"
 COOKIE_PATH = "/irt"

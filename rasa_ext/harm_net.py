@@ -27,7 +27,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.harm_signals import detect, mentions_adult, mentions_child
+from bot.adapters.harm_phrases import detect, mentions_adult, mentions_child
 
 SIGNIFICANT_HARM = "significant_harm"
 IMMEDIATE_DANGER = "immediate_danger"

@@ -243,7 +243,7 @@ def summarise(predictions: list[dict[str, Any]]) -> dict[str, Any]:
 def evaluate(result: dict[str, Any]) -> dict[str, Any]:
     """Add the safety net's verdicts to the predictions and compute every figure."""
     sys.path.insert(0, str(ROOT))
-    from bot.harm_signals import detect
+    from bot.adapters.harm_phrases import detect
 
     predictions = result["predictions"]
     for p in predictions:

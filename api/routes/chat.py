@@ -22,9 +22,9 @@ from api.answered_turns import Answered
 from api.deps import ServicesDep
 from api.rasa_client import RasaUnavailable
 from api.services import AppServices
-from bot.messages import assistant_unavailable
-from bot.privacy import echoes_caller, keyed_hash, log_id, turn_key
-from bot.validation import clean_text, for_the_assistant
+from bot.domain.messages import assistant_unavailable
+from bot.domain.privacy import echoes_caller, keyed_hash, log_id, turn_key
+from bot.domain.validation import clean_text, for_the_assistant
 
 router = APIRouter(prefix="/chat/api", tags=["chat"])
 

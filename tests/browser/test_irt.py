@@ -19,10 +19,10 @@ from playwright.sync_api import Browser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.records.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
-from bot.records.models import AnonymousStatistic, AuditEvent, Contact, StaffUser
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.models import AnonymousStatistic, AuditEvent, Contact, StaffUser
 from tests.browser.conftest import SCREENSHOTS
 from tests.support.irt_browser import StaffBrowser, flagged_contact_by_web_chat, staff_browser
 from tests.support.stack import Stack

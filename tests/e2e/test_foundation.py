@@ -6,8 +6,8 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.records.database import make_engine
-from bot.records.statistics import StatEvent, StatisticsRepository
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.statistics import StatEvent, StatisticsRepository
 from tests.support.chat import WebChat
 from tests.support.stack import Stack
 

@@ -36,9 +36,9 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy.orm import Session
 
 from api.main import create_app
-from bot.records.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
+from bot.adapters.db.database import make_engine
 from tests.support.irt import irt_settings
 from tests.support.sms import form_fields, twilio_signature
 from tests.support.stack import Stack

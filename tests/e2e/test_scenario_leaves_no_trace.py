@@ -19,10 +19,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bot.privacy import keyed_hash
-from bot.records.contacts import ContactRepository, ContactView
-from bot.records.crypto import FieldCipher
-from bot.records.statistics import StatEvent, StatisticsRepository
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository, ContactView
+from bot.adapters.db.statistics import StatEvent, StatisticsRepository
+from bot.domain.privacy import keyed_hash
 from tests.support.chat import WebChat
 from tests.support.consultations import named_child_turns
 from tests.support.outbound import OutboundRecorder

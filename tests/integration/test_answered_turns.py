@@ -15,17 +15,17 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.answered_turns import AnsweredTurns, Throttle
-from bot.records.answered_turns import (
+from bot.adapters.db.answered_turns import (
     KEEP_FOR,
     AlreadyClaimed,
     AnsweredTurnRepository,
     TurnState,
 )
-from bot.records.database import make_engine, make_session_factory
-from bot.records.models import AnsweredTurn
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.models import AnsweredTurn
 
 NOON = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-KEY = "a" * 64  # a bot.privacy.turn_key is 64 hex characters
+KEY = "a" * 64  # a bot.domain.privacy.turn_key is 64 hex characters
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
-from bot.records.contacts import (
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import (
     CallerDetails,
     ChildDetails,
     ContactNotFoundError,
@@ -21,9 +21,9 @@ from bot.records.contacts import (
     ContactRuleError,
     NewContact,
 )
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine, make_session_factory
-from bot.records.models import AppendOnlyError, AuditEvent, Contact
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.models import AppendOnlyError, AuditEvent, Contact
+from bot.domain.clock import FixedClock
 from tests.support.services import libpq_url
 
 CHILD_NAME = "Tobias Wrenfield-Abara"

@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
-from bot.records.contacts import ContactRepository, NewContact
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine, make_session_factory
-from bot.records.reports import StatisticsReports
-from bot.records.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository, NewContact
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.reports import StatisticsReports
+from bot.adapters.db.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.domain.clock import FixedClock
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from bot.clock import FixedClock
-from bot.records.contacts import ContactRepository
-from bot.records.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.domain.clock import FixedClock
 from tests.support.irt import IrtApp, irt_app
 from tests.support.pages import check_page
 

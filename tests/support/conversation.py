@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.records.contacts import ContactRepository, ContactView
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
-from bot.records.models import AnonymousStatistic, Contact
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository, ContactView
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.models import AnonymousStatistic, Contact
 from tests.support.chat import WebChat
 from tests.support.stack import Stack
 

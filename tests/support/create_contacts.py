@@ -16,9 +16,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.records.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine, make_session_factory
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
+from bot.adapters.db.database import make_engine, make_session_factory
 
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 

@@ -16,9 +16,9 @@ import httpx
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bot.records.contacts import ContactRepository, ContactView
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository, ContactView
+from bot.adapters.db.database import make_engine
 from tests.support.consultations import REFERENCE, has_urgent_routes
 from tests.support.services import (
     POSTGRES_HOST,

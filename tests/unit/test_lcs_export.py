@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.lcs_export import COLUMNS, contacts_csv, safe_cell
-from bot.records.contacts import CallerDetails, ChildDetails, ContactView, Decision
+from bot.adapters.db.contacts import CallerDetails, ChildDetails, ContactView, Decision
+from bot.domain.lcs_export import COLUMNS, contacts_csv, safe_cell
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """The managers' contact pages: the queue (`GET /irt`), a contact (`GET /irt/contacts/{ref}`),
 a decision and an erasure (form POSTs), and the CSV export of a selection
-(`GET /irt/contacts.csv`). Each request writes one audit event (bot.records.audit)."""
+(`GET /irt/contacts.csv`). Each request writes one audit event (bot.adapters.db.audit)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from api.irt_filters import CHANNEL_CHOICES, HARM_CHOICES, STATUS_CHOICES, Conta
 from api.irt_pages import STATUS_LABELS, THRESHOLD_LABELS, page
 from api.services import AppServices
 from api.staff_auth import StaffPageError
-from bot.records.audit import AuditAction
-from bot.records.contacts import (
+from bot.adapters.db.audit import AuditAction
+from bot.adapters.db.contacts import (
     DECISION_STATUSES,
     ContactNotFoundError,
     ContactRepository,
@@ -25,7 +25,7 @@ from bot.records.contacts import (
     ContactStatus,
     ContactView,
 )
-from bot.staff_auth import ActiveSession
+from bot.services.staff_auth import ActiveSession
 
 router = APIRouter(prefix="/irt", include_in_schema=False)
 

@@ -30,8 +30,8 @@ from api.irt_schemas import (
 )
 from api.problems import UNREADABLE_BODY, Problem, invalid_query
 from api.services import AppServices
-from bot.records.audit import AuditAction
-from bot.records.contacts import ContactNotFoundError, ContactRepository, ContactRuleError
+from bot.adapters.db.audit import AuditAction
+from bot.adapters.db.contacts import ContactNotFoundError, ContactRepository, ContactRuleError
 
 router = APIRouter(prefix="/irt/api", tags=["IRT: contacts"])
 

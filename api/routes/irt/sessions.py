@@ -3,7 +3,7 @@ the JSON API's `POST /irt/api/login` and `POST /irt/api/logout`.
 
 Both ways use the same authenticator, session and cookie, and write one audit event each time:
 `sign_in`, or `sign_in_failed` with the account's name ("unknown" when there is no such account)
-and never the password. Whatever was wrong, the answer is the same (bot.staff_auth).
+and never the password. Whatever was wrong, the answer is the same (bot.services.staff_auth).
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from api.staff_auth import (
     sign_in_token,
     tokens_match,
 )
-from bot.passwords import MAX_PASSWORD_LENGTH
-from bot.records.audit import UNKNOWN_ACTOR, AuditAction
-from bot.records.contacts import ContactRepository
-from bot.records.staff import Role, StaffRepository
-from bot.staff_auth import (
+from bot.adapters.db.audit import UNKNOWN_ACTOR, AuditAction
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.staff import Role, StaffRepository
+from bot.adapters.passwords import MAX_PASSWORD_LENGTH
+from bot.services.staff_auth import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
     SIGN_IN_REFUSED,

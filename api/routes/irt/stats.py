@@ -17,8 +17,8 @@ from api.irt_schemas import StatsOut, stats_out
 from api.problems import invalid_query
 from api.routes.irt.contacts_api import AUTH_ERRORS
 from api.services import AppServices
-from bot.records.contacts import ContactRepository
-from bot.records.reports import PeriodError, StatisticsReport, StatisticsReports, check_period
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.reports import PeriodError, StatisticsReport, StatisticsReports, check_period
 
 pages = APIRouter(prefix="/irt", include_in_schema=False)
 api = APIRouter(prefix="/irt/api", tags=["IRT: statistics"])

@@ -13,7 +13,7 @@ import pytest
 from actions import irt_alert
 from actions.harm import ActionHarmHandoff
 from actions.services import Services, get_services
-from bot.settings import get_settings
+from bot.adapters.settings import get_settings
 from tests.support.twilio_api import CapturedRequest, TwilioApiStub
 from tests.unit.actions.conftest import run, texts, tracker
 

@@ -178,9 +178,9 @@ class ReferenceCounter(Base):
 class AnsweredTurn(Base):
     """A turn being or already answered, so that a repeat (the web page's Retry with the same
     message id, Twilio's retry of a MessageSid) gets the same reply and no second turn. Keyed by
-    bot.privacy.turn_key, a keyed hash: never a conversation's or a message's id as sent. The
+    bot.domain.privacy.turn_key, a keyed hash: never a conversation's or a message's id as sent. The
     reply is the assistant's own (JSON for the web, TwiML for SMS), never one that repeats
-    what the caller wrote. Deleted after 15 minutes (bot.records.answered_turns)."""
+    what the caller wrote. Deleted after 15 minutes (bot.adapters.db.answered_turns)."""
 
     __tablename__ = "answered_turns"
 
@@ -204,14 +204,14 @@ class SmsConversation(Base):
 
 
 class StaffUser(Base):
-    """A member of staff who may sign in to the IRT review pages (bot.records.staff)."""
+    """A member of staff who may sign in to the IRT review pages (bot.adapters.db.staff)."""
 
     __tablename__ = "staff_users"
     __table_args__ = (UniqueConstraint("username", name="uq_staff_users_username"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
-    # Argon2id (bot.passwords); None for an account that signs in another way (OIDC).
+    # Argon2id (bot.adapters.passwords); None for an account that signs in another way (OIDC).
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,13 +1,13 @@
 """What the SMS channel says by itself, without a turn of the assistant. Numbers, hours and
-links come from the service file (through bot.messages and bot.hours)."""
+links come from the service file (through bot.domain.messages and bot.domain.hours)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.facts import ServiceFacts
-from bot.hours import describe_opening_hours
-from bot.messages import urgent_routes
+from bot.domain.facts import ServiceFacts
+from bot.domain.hours import describe_opening_hours
+from bot.domain.messages import urgent_routes
 
 # A longer message could not have come through Twilio whole, and the assistant reads one
 # answer at a time; asking for the main points keeps the consultation on track.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.validation import find_postcode, parse_child_dob, parse_email, parse_uk_phone
+from bot.domain.validation import find_postcode, parse_child_dob, parse_email, parse_uk_phone
 
 _SPECIFIC_CHILD = re.compile(
     r"\b(one of my (pupils|students|children|kids|families|patients|clients|cases)|"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import holidays
 
 if TYPE_CHECKING:
-    from bot.facts import ServiceFacts
+    from bot.domain.facts import ServiceFacts
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -1,5 +1,5 @@
 """What the SMS channel keeps between deliveries besides the answered turns
-(bot.records.answered_turns): the numbered choices last offered to each sender. The only code
+(bot.adapters.db.answered_turns): the numbered choices last offered to each sender. The only code
 that touches the `sms_conversations` table; the caller owns the transaction.
 
 Nothing here holds a phone number or a caller's words: senders are keyed hashes, and choices
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bot.records.models import SmsConversation
+from bot.adapters.db.models import SmsConversation
 
 # Rasa forgets an idle conversation after an hour; a "1" after that answers nothing.
 CHOICES_VALID_FOR = timedelta(hours=1)

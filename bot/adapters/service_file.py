@@ -1,14 +1,15 @@
-"""The local authority's service facts, loaded from its YAML service file and checked at start-up.
+"""Reads the local authority's YAML service file, checks it at start-up and gives the plain
+bot.domain.facts.ServiceFacts.
 
 Numbers, links and hours that reach a professional must come from this file only, so a
-mistake in it has to stop the service starting rather than reach a caller.
+mistake in it has to stop the service starting rather than reach a caller. The pydantic models
+here are the file's schema; nothing outside this module sees them.
 """
 
 from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Iterator
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,9 +32,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-DEFAULT_FACTS_PATH = Path(__file__).with_name("service") / "derby.yml"
+from bot.domain import facts as domain
 
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_FACTS_PATH = Path(__file__).parents[1] / "service" / "derby.yml"
 
 # 999 is not in any numbering plan phonenumbers validates, yet it is the one number the
 # assistant must always be able to give.
@@ -118,14 +119,14 @@ class _Facts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class PhoneFact(_Facts):
+class _PhoneFactFile(_Facts):
     number: UkNumber
     extension: Annotated[str, Field(pattern=r"^[0-9]{1,8}$")] | None = None
     source: Text
     confirm_before_live: bool = False
 
 
-class UrlFact(_Facts):
+class _UrlFactFile(_Facts):
     value: HttpsUrl
     source: Text
     confirm_before_live: bool = False
@@ -146,18 +147,18 @@ class _OpeningTimes(_Facts):
         return closes
 
 
-class CouncilFacts(_Facts):
+class _CouncilFactsFile(_Facts):
     name: Text
     service_name: Text
     partnership: Text
 
 
-class BankHolidayCalendar(_Facts):
+class _BankHolidayCalendarFile(_Facts):
     country: Text
     subdiv: Text | None = None
 
     @model_validator(mode="after")
-    def _calendar_exists(self) -> BankHolidayCalendar:
+    def _calendar_exists(self) -> _BankHolidayCalendarFile:
         try:
             holidays.country_holidays(self.country, subdiv=self.subdiv)
         except NotImplementedError:
@@ -169,12 +170,12 @@ class BankHolidayCalendar(_Facts):
         return self
 
 
-class LineFacts(_OpeningTimes):
+class _LineFactsFile(_OpeningTimes):
     opens: ClockTime
     closes: ClockTime
     weekdays: Annotated[tuple[Weekday, ...], Field(min_length=1)]
-    bank_holidays: BankHolidayCalendar
-    phone: PhoneFact
+    bank_holidays: _BankHolidayCalendarFile
+    phone: _PhoneFactFile
 
     @field_validator("weekdays")
     @classmethod
@@ -184,85 +185,57 @@ class LineFacts(_OpeningTimes):
         return weekdays
 
 
-class IrtFacts(_OpeningTimes):
-    phone: PhoneFact
+class _IrtFactsFile(_OpeningTimes):
+    phone: _PhoneFactFile
     opens: ClockTime
     closes: ClockTime
     decision_working_days: Annotated[int, Field(strict=True, ge=1)]
     telephone_referral_followup_hours: Annotated[int, Field(strict=True, ge=1)]
 
 
-class NamedPhoneFacts(_Facts):
+class _NamedPhoneFactsFile(_Facts):
     name: Text
-    phone: PhoneFact
+    phone: _PhoneFactFile
 
 
-class EmergencyFacts(_Facts):
-    phone: PhoneFact
+class _EmergencyFactsFile(_Facts):
+    phone: _PhoneFactFile
 
 
-class OnlineReferralFormFacts(_Facts):
-    url: UrlFact
+class _OnlineReferralFormFactsFile(_Facts):
+    url: _UrlFactFile
 
 
-class DhcftFacts(_OpeningTimes):
+class _DhcftFactsFile(_OpeningTimes):
     name: Text
-    advice_line: PhoneFact
+    advice_line: _PhoneFactFile
     advice_line_opens: ClockTime
     advice_line_closes: ClockTime
-    safeguarding_unit: PhoneFact
+    safeguarding_unit: _PhoneFactFile
 
 
-class AdultsFacts(_Facts):
+class _AdultsFactsFile(_Facts):
     team: Text
-    phone: PhoneFact
+    phone: _PhoneFactFile
 
 
-class DomesticAbuseFacts(_Facts):
+class _DomesticAbuseFactsFile(_Facts):
     high_risk_notified_within: Period
     medium_risk_notified_within: Period
     standard_reviewed_within: Period
 
 
-class ServiceFacts(_Facts):
-    council: CouncilFacts
+class _ServiceFactsFile(_Facts):
+    council: _CouncilFactsFile
     timezone: Annotated[str, AfterValidator(_check_zone)]
-    line: LineFacts
-    irt: IrtFacts
-    out_of_hours: NamedPhoneFacts
-    emergency: EmergencyFacts
-    online_referral_form: OnlineReferralFormFacts
-    dhcft: DhcftFacts
-    adults: AdultsFacts
-    domestic_abuse: DomesticAbuseFacts
-
-    @property
-    def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
-
-    def unconfirmed(self) -> list[str]:
-        """Dotted paths of the facts the council must confirm before the service goes live."""
-        return [path for path, fact in _sourced_facts(self) if fact.confirm_before_live]
-
-    def all_phone_numbers(self) -> set[str]:
-        """Every telephone number in the file, as written there (extensions not included)."""
-        return {fact.number for _, fact in _sourced_facts(self) if isinstance(fact, PhoneFact)}
-
-    def all_urls(self) -> set[str]:
-        """Every link in the file, as written there."""
-        return {fact.value for _, fact in _sourced_facts(self) if isinstance(fact, UrlFact)}
-
-
-def _sourced_facts(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, PhoneFact | UrlFact]]:
-    # Walking the model (rather than listing fields by hand) means a number added to the file
-    # later is covered by unconfirmed() and the "only numbers from the file" check for free.
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        path = f"{prefix}{name}"
-        if isinstance(value, (PhoneFact, UrlFact)):
-            yield path, value
-        elif isinstance(value, BaseModel):
-            yield from _sourced_facts(value, f"{path}.")
+    line: _LineFactsFile
+    irt: _IrtFactsFile
+    out_of_hours: _NamedPhoneFactsFile
+    emergency: _EmergencyFactsFile
+    online_referral_form: _OnlineReferralFormFactsFile
+    dhcft: _DhcftFactsFile
+    adults: _AdultsFactsFile
+    domestic_abuse: _DomesticAbuseFactsFile
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -300,7 +273,16 @@ def _describe(error: Any) -> str:
     return _FRIENDLY_MESSAGES.get(error["type"], error["msg"])
 
 
-def load_facts(path: str | Path = DEFAULT_FACTS_PATH) -> ServiceFacts:
+def _to_domain(value: Any) -> Any:
+    # Each schema class _NameFile becomes the domain's dataclass Name, field by field.
+    if isinstance(value, BaseModel):
+        kind = getattr(domain, type(value).__name__.removeprefix("_").removesuffix("File"))
+        fields = type(value).model_fields
+        return kind(**{name: _to_domain(getattr(value, name)) for name in fields})
+    return value
+
+
+def load_facts(path: str | Path = DEFAULT_FACTS_PATH) -> domain.ServiceFacts:
     """Read and validate a service file; any problem raises FactsError naming file and field."""
     name = str(path)
     try:
@@ -316,7 +298,8 @@ def load_facts(path: str | Path = DEFAULT_FACTS_PATH) -> ServiceFacts:
     if not isinstance(data, dict):
         raise FactsError(f"{name}: the service file must be a YAML mapping of sections")
     try:
-        return ServiceFacts.model_validate(data)
+        checked = _ServiceFactsFile.model_validate(data)
     except ValidationError as exc:
         lines = [f"{name}: {_dotted(err['loc'])}: {_describe(err)}" for err in exc.errors()]
         raise FactsError("\n".join(lines)) from None
+    return _to_domain(checked)

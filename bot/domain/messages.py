@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.facts import ServiceFacts
-from bot.hours import (
+from bot.domain.facts import ServiceFacts
+from bot.domain.hours import (
     LineStatus,
     describe_opening_hours,
     format_clock_time,
     line_status,
     next_opening,
 )
-from bot.levels import DECISION_NOTE, Suggestion, next_step_text
+from bot.domain.levels import DECISION_NOTE, Suggestion, next_step_text
 
 MAX_MESSAGE_CHARS = 480
 
@@ -26,7 +26,7 @@ def _irt_hours(facts: ServiceFacts) -> str:
 
 
 def step_facts(facts: ServiceFacts) -> dict[str, str]:
-    """The values `bot.levels.next_step_text` fills its placeholders with."""
+    """The values `bot.domain.levels.next_step_text` fills its placeholders with."""
     return {
         "emergency_phone": facts.emergency.phone.number,
         "irt_phone": facts.irt.phone.number,

@@ -19,15 +19,15 @@ from sqlalchemy import Update, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock, SystemClock
-from bot.records.crypto import FieldCipher
-from bot.records.models import (
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.models import (
     AuditEvent,
     Contact,
     ContactStatusChange,
     ManagerDecision,
     ReferenceCounter,
 )
+from bot.domain.clock import Clock, SystemClock
 
 ASSISTANT = "assistant"  # the `by` of changes the assistant makes, not a member of staff
 # Every column holding a token; erasure blanks them all.

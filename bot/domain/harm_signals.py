@@ -10,8 +10,9 @@ about self harm", "not in immediate danger"); the rest of the message is still s
 Phrases that carry their own negation ("no food", "not safe to go home") always count, and a
 denial by anyone else ("mum denies hitting him") is not a negation cue.
 
-This module is also imported inside Rasa's Python 3.10 environment: standard library and
-PyYAML only, Python 3.10 syntax.
+Pure: the phrase list is passed in. Reading the reviewed file is bot.adapters.harm_phrases's
+job (which also offers `detect(text)` bound to that file). This module is also imported inside
+Rasa's Python 3.10 environment: standard library only, Python 3.10 syntax.
 """
 
 from __future__ import annotations
@@ -19,13 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-import yaml
-
-PHRASES_PATH = Path(__file__).with_name("harm_phrases.yml")
 
 
 @dataclass(frozen=True)
@@ -158,20 +153,6 @@ def parse_phrases(data: Any) -> PhraseList:
     )
 
 
-@lru_cache(maxsize=4)
-def load_phrases(path: str | Path = PHRASES_PATH) -> PhraseList:
-    """The phrase list, read and compiled once per process."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PhraseListError(f"cannot read the phrase file: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise PhraseListError(f"the phrase file is not valid YAML: {exc}") from None
-    return parse_phrases(data)
-
-
 # ---------------------------------------------------------------------------------------
 # Normalising
 # ---------------------------------------------------------------------------------------
@@ -227,9 +208,8 @@ _PUNCTUATION = re.compile(r"[^\w\s&%£]")
 _SPACE = re.compile(r"\s+")
 
 
-def normalise(text: str, phrases: PhraseList | None = None) -> str:
+def normalise(text: str, phrases: PhraseList) -> str:
     """Text in the form the patterns are written against (see the phrase file's header)."""
-    phrases = phrases or load_phrases()
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
@@ -259,12 +239,11 @@ def _first_match(phrase: Phrase, text: str, phrases: PhraseList) -> re.Match[str
         position = match.start() + 1
 
 
-def explain(text: str, phrases: PhraseList | None = None) -> tuple[tuple[str, str], ...]:
+def explain(text: str, phrases: PhraseList) -> tuple[tuple[str, str], ...]:
     """(category, what the pattern catches) for every phrase that matches the text.
 
     For measuring and for logs: it names patterns, never the caller's words.
     """
-    phrases = phrases or load_phrases()
     normalised = normalise(text, phrases)
     return tuple(
         (category.name, phrase.catches)
@@ -274,14 +253,13 @@ def explain(text: str, phrases: PhraseList | None = None) -> tuple[tuple[str, st
     )
 
 
-def detect(text: str, phrases: PhraseList | None = None) -> HarmSignal:
+def detect(text: str, phrases: PhraseList) -> HarmSignal:
     """Whether a message signals significant harm or immediate danger, and which kinds.
 
-    `phrases` is for tests; the service uses the reviewed file.
+    `phrases` is the compiled list (bot.adapters.harm_phrases reads the reviewed file).
     """
     if not text or not text.strip():
         return NO_SIGNAL
-    phrases = phrases or load_phrases()
     normalised = normalise(text, phrases)
     matched = tuple(
         category
@@ -305,11 +283,11 @@ _CHILD_WORDS = re.compile(
 )
 
 
-def mentions_child(text: str) -> bool:
+def mentions_child(text: str, phrases: PhraseList) -> bool:
     """Whether a message speaks of a child at all: an adult's abuse without one goes to the
     adults' route instead of the children's handoff. Ages are read after `normalise`, which
     writes "6yo", "6 yr old" and "6 y/o" all as "6 year old"."""
-    return bool(_CHILD_WORDS.search(normalise(text)))
+    return bool(_CHILD_WORDS.search(normalise(text, phrases)))
 
 
 _ADULT_WORDS = re.compile(
@@ -322,6 +300,6 @@ _ADULT_WORDS = re.compile(
 )
 
 
-def mentions_adult(text: str) -> bool:
+def mentions_adult(text: str, phrases: PhraseList) -> bool:
     """Whether a message says it is about an adult (over 18, elderly, a care home resident)."""
-    return bool(_ADULT_WORDS.search(normalise(text)))
+    return bool(_ADULT_WORDS.search(normalise(text, phrases)))

@@ -3,7 +3,7 @@ Retry with the same message id, Twilio's retry of a MessageSid) gets the first d
 and no second turn. The only code that touches the `answered_turns` table; the caller owns the
 transaction.
 
-Nothing here holds a conversation's or a message's id as sent (keys are bot.privacy.turn_key,
+Nothing here holds a conversation's or a message's id as sent (keys are bot.domain.privacy.turn_key,
 a keyed hash) or a caller's words (replies are the assistant's own, and one that repeats what
 the caller wrote is never given to `save_reply`).
 """
@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.records.models import AnsweredTurn
+from bot.adapters.db.models import AnsweredTurn
 
 # A repeat comes within seconds (Twilio's retry, the page's Retry) or minutes. A stored reply
 # can carry a scenario's advice (the assistant's words about it), so it is kept no longer.

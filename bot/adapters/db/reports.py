@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from bot.levels import Level
-from bot.records.contacts import ContactRepository, ContactStatus
-from bot.records.models import AnonymousStatistic
-from bot.records.statistics import CHANNELS, StatEvent
+from bot.adapters.db.contacts import ContactRepository, ContactStatus
+from bot.adapters.db.models import AnonymousStatistic
+from bot.adapters.db.statistics import CHANNELS, StatEvent
+from bot.domain.levels import Level
 
 # The bands of the time to a first decision; the IRT decides within one working day (§5.15).
 DECISION_BANDS: tuple[tuple[str, timedelta | None], ...] = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.facts import ServiceFacts
+from bot.domain.facts import ServiceFacts
 
 
 def irt_alert_text(

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from bot.clock import Clock
-from bot.passwords import Passwords
-from bot.records.staff import NewSession, Role, StaffAccount, StaffRepository
+from bot.adapters.db.staff import NewSession, Role, StaffAccount, StaffRepository
+from bot.adapters.passwords import Passwords
+from bot.domain.clock import Clock
 
 LOCK_AFTER_FAILURES = 10
 LOCK_DURATION = timedelta(minutes=15)

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.records.models import AuditEvent
+from bot.adapters.db.models import AuditEvent
 
 UNKNOWN_ACTOR = "unknown"
 

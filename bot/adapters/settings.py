@@ -11,10 +11,10 @@ from typing import Literal
 from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.facts import DEFAULT_FACTS_PATH
-from bot.records.crypto import decode_key, decode_keys
+from bot.adapters.crypto import decode_key, decode_keys
+from bot.adapters.service_file import DEFAULT_FACTS_PATH
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _PLACEHOLDERS = {"", "change-me", "changeme", "secret", "password"}
 _MIN_SECRET_LENGTH = 32
 # A CSP frame-ancestors source: 'self' or an https origin (a leading *. for subdomains).
@@ -153,7 +153,7 @@ class Settings(BaseSettings):
             ring = decode_keys(self.encryption_keys.get_secret_value())
         except ValueError as error:
             raise ValueError(
-                f"PCL_ENCRYPTION_KEYS: {error} (make one with bot.records.crypto.generate_key())"
+                f"PCL_ENCRYPTION_KEYS: {error} (make one with bot.adapters.crypto.generate_key())"
             ) from None
         try:
             index_key = decode_key(self.blind_index_key.get_secret_value())

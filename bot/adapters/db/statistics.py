@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.records.models import AnonymousStatistic
+from bot.adapters.db.models import AnonymousStatistic
 
 CHANNELS = ("web", "sms")
 

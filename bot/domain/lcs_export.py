@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.records.contacts import ContactView
+from bot.adapters.db.contacts import ContactView
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,5 +1,5 @@
 """Staff accounts and sessions (tables `staff_users`, `staff_sessions`): the only code that
-touches them. The rules that use them (lockout, expiry) are in bot.staff_auth.
+touches them. The rules that use them (lockout, expiry) are in bot.services.staff_auth.
 
 The caller owns the transaction. Session ids are stored as the SHA-256 of the random value the
 cookie carries, so the table cannot be turned back into working cookies.
@@ -17,7 +17,7 @@ from enum import StrEnum
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.records.models import StaffSession, StaffUser
+from bot.adapters.db.models import StaffSession, StaffUser
 
 # Lower-case letters, digits and . _ @ - : a council's usual account names and email addresses.
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
