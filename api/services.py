@@ -14,11 +14,13 @@ from api.answered_turns import AnsweredTurns
 from api.rasa_client import RasaClient
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from bot.adapters.passwords import Passwords
 from bot.adapters.service_file import load_facts
 from bot.adapters.settings import PROJECT_ROOT, Settings
 from bot.domain.clock import Clock, make_clock
 from bot.domain.facts import ServiceFacts
+from bot.services.unit_of_work import UnitOfWork
 
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 
@@ -67,6 +69,10 @@ class AppServices:
             turns=AnsweredTurns(sessions),
             intents=domain_intents(),
         )
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work for one use case (bot.services)."""
+        return SqlAlchemyUnitOfWork(self.sessions, self.cipher, self.clock, self.facts.timezone)
 
     async def close(self) -> None:
         await self.http.aclose()

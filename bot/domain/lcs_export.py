@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.adapters.db.contacts import ContactView
+from bot.domain.contact import ContactView
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
 from bot.adapters.db.models import AnonymousStatistic, AuditEvent, Contact, StaffUser
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from tests.browser.conftest import SCREENSHOTS
 from tests.support.irt_browser import StaffBrowser, flagged_contact_by_web_chat, staff_browser
 from tests.support.stack import Stack

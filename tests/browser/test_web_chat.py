@@ -15,8 +15,9 @@ from playwright.sync_api import Browser, Route
 from sqlalchemy.orm import Session
 
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import ContactRepository, ContactView
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
+from bot.domain.contact import ContactView
 from tests.browser.conftest import AXE, SCREENSHOTS, open_chat_page
 from tests.support.browser import ChatPage
 from tests.support.pages import check_security_headers, csp_nonce

@@ -37,8 +37,9 @@ from sqlalchemy.orm import Session
 
 from api.main import create_app
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from tests.support.irt import irt_settings
 from tests.support.sms import form_fields, twilio_signature
 from tests.support.stack import Stack

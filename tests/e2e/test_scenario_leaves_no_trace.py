@@ -20,8 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import ContactRepository, ContactView
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.statistics import StatEvent, StatisticsRepository
+from bot.domain.contact import ContactView
 from bot.domain.privacy import keyed_hash
 from tests.support.chat import WebChat
 from tests.support.consultations import named_child_turns

@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import ContactRepository, ContactView
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
+from bot.domain.contact import ContactView
 from tests.e2e.conftest import IN_HOURS
 from tests.support.sms import SmsPhone, new_message_sid, parse_twiml, phone_for, user_turns
 from tests.support.stack import Stack

@@ -13,17 +13,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import (
-    CallerDetails,
-    ChildDetails,
-    ContactNotFoundError,
-    ContactRepository,
-    ContactRuleError,
-    NewContact,
-)
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.models import AppendOnlyError, AuditEvent, Contact
 from bot.domain.clock import FixedClock
+from bot.domain.contact import (
+    CallerDetails,
+    ChildDetails,
+    ContactNotFoundError,
+    ContactRuleError,
+    NewContact,
+)
 from tests.support.services import libpq_url
 
 CHILD_NAME = "Tobias Wrenfield-Abara"

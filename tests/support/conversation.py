@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import ContactRepository, ContactView
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
 from bot.adapters.db.models import AnonymousStatistic, Contact
+from bot.domain.contact import ContactView
 from tests.support.chat import WebChat
 from tests.support.stack import Stack
 

@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine, make_session_factory
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 

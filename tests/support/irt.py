@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
 from bot.adapters.crypto import FieldCipher, generate_key
-from bot.adapters.db.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.migrations import upgrade_to_head
 from bot.adapters.db.models import AuditEvent
 from bot.adapters.db.staff import StaffRepository
 from bot.adapters.passwords import Passwords
 from bot.adapters.settings import Settings
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 
 PASSWORD = "correct horse battery staple"
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -17,8 +17,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import ContactRepository, ContactView
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
+from bot.domain.contact import ContactView
 from tests.support.consultations import REFERENCE, has_urgent_routes
 from tests.support.services import (
     POSTGRES_HOST,

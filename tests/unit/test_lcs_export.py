@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.adapters.db.contacts import CallerDetails, ChildDetails, ContactView, Decision
+from bot.domain.contact import CallerDetails, ChildDetails, ContactView, Decision
 from bot.domain.lcs_export import COLUMNS, contacts_csv, safe_cell
 
 

@@ -30,10 +30,10 @@ from api.staff_auth import (
     sign_in_token,
     tokens_match,
 )
-from bot.adapters.db.audit import UNKNOWN_ACTOR, AuditAction
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.staff import Role, StaffRepository
 from bot.adapters.passwords import MAX_PASSWORD_LENGTH
+from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
 from bot.services.staff_auth import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Update, func, select, update
+from sqlalchemy import Select, Update, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,8 +27,27 @@ from bot.adapters.db.models import (
     ReferenceCounter,
 )
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.contact import (
+    ASSISTANT,
+    UPDATABLE,
+    CallerDetails,
+    ChildDetails,
+    ContactNotFoundError,
+    ContactRuleError,
+    ContactStatus,
+    ContactSummary,
+    ContactView,
+    Decision,
+    DecisionRequest,
+    ErasureRequest,
+    NewContact,
+    StatusChange,
+    format_reference,
+    refuse_if_erased,
+    require,
+    unique,
+)
 
-ASSISTANT = "assistant"  # the `by` of changes the assistant makes, not a member of staff
 # Every column holding a token; erasure blanks them all.
 _ENCRYPTED_COLUMNS = (
     *(f"caller_{name}" for name in ("name", "role", "agency", "address", "phone", "email")),
@@ -38,134 +56,6 @@ _ENCRYPTED_COLUMNS = (
     "family_aware",
     "advice_given",
 )
-
-
-class ContactStatus(StrEnum):
-    NEW = "new"
-    IN_REVIEW = "in_review"
-    PASSED_TO_IRT = "passed_to_irt"
-    RECORDED_ON_LCS = "recorded_on_lcs"
-    NO_FURTHER_ACTION = "no_further_action"
-    ERASED = "erased"
-
-
-# Erasure has its own method because it needs more than a status change.
-DECISION_STATUSES = frozenset(ContactStatus) - {ContactStatus.NEW, ContactStatus.ERASED}
-
-
-class ContactNotFoundError(LookupError):
-    pass
-
-
-class ContactRuleError(ValueError):
-    """A change the record's rules refuse (a missing rationale, lowering a flag, ...)."""
-
-
-@dataclass(frozen=True)
-class CallerDetails:
-    name: str | None = None
-    role: str | None = None
-    agency: str | None = None
-    address: str | None = None
-    phone: str | None = None
-    email: str | None = None
-
-
-@dataclass(frozen=True)
-class ChildDetails:
-    name: str | None = None
-    date_of_birth: date | None = None
-    age_years: int | None = None
-    unborn: bool = False
-    address: str | None = None
-    setting: str | None = None
-    carers: str | None = None
-
-
-@dataclass(frozen=True)
-class NewContact:
-    channel: str
-    created_at: datetime
-    caller: CallerDetails = field(default_factory=CallerDetails)
-    child: ChildDetails = field(default_factory=ChildDetails)
-    concern: str | None = None
-    family_aware: str | None = None
-    threshold_answers: dict[str, str] = field(default_factory=dict)
-    suggested_level: str | None = None
-    level_reasons: list[str] = field(default_factory=list)
-    next_steps: list[str] = field(default_factory=list)
-    significant_harm: bool = False
-    immediate_danger: bool = False
-    harm_categories: list[str] = field(default_factory=list)
-    advice_given: str | None = None
-
-
-# `update` may change these; the creation time fixes the reference, so it never changes.
-UPDATABLE = frozenset(f.name for f in fields(NewContact)) - {"created_at"}
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    at: datetime
-    by: str
-    from_status: str | None
-    to_status: str
-    rationale: str | None
-
-
-@dataclass(frozen=True)
-class Decision:
-    at: datetime
-    by: str
-    status: str
-    rationale: str | None
-    lcs_reference: str | None
-
-
-@dataclass(frozen=True)
-class ContactSummary:
-    """What a list shows: no personal data, so listing is not viewing a contact."""
-
-    reference: str
-    created_at: datetime
-    channel: str
-    status: str
-    significant_harm: bool
-    immediate_danger: bool
-    suggested_level: str | None
-    harm_categories: list[str]
-    lcs_reference: str | None
-
-
-@dataclass(frozen=True)
-class ContactView:
-    reference: str
-    created_at: datetime
-    updated_at: datetime
-    channel: str
-    status: str
-    significant_harm: bool
-    immediate_danger: bool
-    harm_categories: list[str]
-    suggested_level: str | None
-    level_reasons: list[str]
-    threshold_answers: dict[str, str]
-    next_steps: list[str]
-    caller: CallerDetails
-    child: ChildDetails
-    concern: str | None
-    family_aware: str | None
-    advice_given: str | None
-    lcs_reference: str | None
-    erased_at: datetime | None
-    erased_by: str | None
-    erasure_rationale: str | None
-    history: list[StatusChange]
-    decisions: list[Decision]
-
-
-def format_reference(year: int, sequence: int) -> str:
-    return f"PCL-{year}-{sequence:06d}"
 
 
 class ContactRepository:
@@ -206,7 +96,7 @@ class ContactRepository:
             status=ContactStatus.NEW.value,
             significant_harm=new.significant_harm,
             immediate_danger=new.immediate_danger,
-            harm_categories=_unique(new.harm_categories),
+            harm_categories=unique(new.harm_categories),
             suggested_level=new.suggested_level,
             level_reasons=list(new.level_reasons),
             threshold_answers=dict(new.threshold_answers),
@@ -241,7 +131,7 @@ class ContactRepository:
         if unknown:
             raise TypeError(f"cannot update {', '.join(sorted(unknown))}")
         contact = self._load(reference)
-        _refuse_if_erased(contact)
+        refuse_if_erased(contact.reference, contact.status)
         values: dict[str, Any] = {}
         for name, value in changes.items():
             if name in ("significant_harm", "immediate_danger"):
@@ -253,7 +143,7 @@ class ContactRepository:
             elif name in ("concern", "family_aware", "advice_given"):
                 values[name] = self._cipher.encrypt(value)
             elif name == "harm_categories":
-                values[name] = _unique([*contact.harm_categories, *value])
+                values[name] = unique([*contact.harm_categories, *value])
             elif name in ("level_reasons", "next_steps"):
                 values[name] = list(value)
             elif name == "threshold_answers":
@@ -278,6 +168,36 @@ class ContactRepository:
             .where(ManagerDecision.contact_id == contact.id)
             .order_by(ManagerDecision.at, ManagerDecision.id)
         )
+        return self._view(contact, list(history), list(decisions))
+
+    def views(self, limit: int | None = None, **selection: Any) -> list[ContactView]:
+        """Whole contacts, decrypted, in the list's order: three queries however many there
+        are (the contacts, their histories, their decisions)."""
+        query = self._selection(limit=limit, **selection)
+        contacts = list(self._session.scalars(query))
+        ids = query.with_only_columns(Contact.id).scalar_subquery()
+        history: dict[int, list[ContactStatusChange]] = {c.id: [] for c in contacts}
+        for row in self._session.scalars(
+            select(ContactStatusChange)
+            .where(ContactStatusChange.contact_id.in_(ids))
+            .order_by(ContactStatusChange.at, ContactStatusChange.id)
+        ):
+            history.setdefault(row.contact_id, []).append(row)
+        decisions: dict[int, list[ManagerDecision]] = {c.id: [] for c in contacts}
+        for row in self._session.scalars(
+            select(ManagerDecision)
+            .where(ManagerDecision.contact_id.in_(ids))
+            .order_by(ManagerDecision.at, ManagerDecision.id)
+        ):
+            decisions.setdefault(row.contact_id, []).append(row)
+        return [self._view(c, history[c.id], decisions[c.id]) for c in contacts]
+
+    def _view(
+        self,
+        contact: Contact,
+        history: list[ContactStatusChange],
+        decisions: list[ManagerDecision],
+    ) -> ContactView:
         text = self._cipher.decrypt
         return ContactView(
             reference=contact.reference,
@@ -331,54 +251,48 @@ class ContactRepository:
         lcs_reference: str | None = None,
     ) -> None:
         """A manager's decision, with its rationale, and the status it moves the contact to."""
-        try:
-            new_status = ContactStatus(status)
-        except ValueError:
-            raise ContactRuleError(f"unknown status {status!r}") from None
-        if new_status not in DECISION_STATUSES:
-            raise ContactRuleError(f"{status!r} is not a decision (erasure has its own action)")
-        _require(by, "who decided")
-        _require(rationale, "a rationale")
-        lcs_reference = (lcs_reference or "").strip() or None
-        if new_status is ContactStatus.RECORDED_ON_LCS and lcs_reference is None:
-            raise ContactRuleError("recorded_on_lcs needs the LCS reference")
+        self.decide(reference, DecisionRequest.checked(status, by, rationale, lcs_reference))
+
+    def decide(self, reference: str, decision: DecisionRequest) -> None:
         contact = self._load(reference)
-        _refuse_if_erased(contact)
+        refuse_if_erased(contact.reference, contact.status)
         now = self._clock.now()
-        sealed = self._cipher.encrypt(rationale.strip())
+        sealed = self._cipher.encrypt(decision.rationale)
         self._session.add_all(
             [
                 ContactStatusChange(
                     contact_id=contact.id,
                     from_status=contact.status,
-                    to_status=new_status.value,
+                    to_status=decision.status.value,
                     at=now,
-                    by=by,
+                    by=decision.by,
                     rationale=sealed,
                 ),
                 ManagerDecision(
                     contact_id=contact.id,
                     at=now,
-                    by=by,
-                    status=new_status.value,
+                    by=decision.by,
+                    status=decision.status.value,
                     rationale=sealed,
-                    lcs_reference=lcs_reference,
+                    lcs_reference=decision.lcs_reference,
                 ),
             ]
         )
-        contact.status = new_status.value
-        if lcs_reference is not None:
-            contact.lcs_reference = lcs_reference
+        contact.status = decision.status.value
+        if decision.lcs_reference is not None:
+            contact.lcs_reference = decision.lcs_reference
         contact.updated_at = now
         self._session.flush()
 
     def erase(self, reference: str, by: str, rationale: str) -> None:
         """A manager's erasure: every personal field is blanked (also in earlier decisions and
         the blind index); a tombstone keeps the reference, who, when and why (SPEC §4)."""
-        _require(by, "who erased")
-        _require(rationale, "a rationale")
+        self.apply_erasure(reference, ErasureRequest.checked(by, rationale))
+
+    def apply_erasure(self, reference: str, erasure: ErasureRequest) -> None:
+        by = erasure.by
         contact = self._load(reference)
-        _refuse_if_erased(contact)
+        refuse_if_erased(contact.reference, contact.status)
         now = self._clock.now()
         for row in self._session.scalars(
             select(ContactStatusChange).where(ContactStatusChange.contact_id == contact.id)
@@ -389,7 +303,7 @@ class ContactRepository:
         ):
             decision.rationale = None
             decision.lcs_reference = None
-        sealed = self._cipher.encrypt(rationale.strip())
+        sealed = self._cipher.encrypt(erasure.rationale)
         self._session.add(
             ContactStatusChange(
                 contact_id=contact.id,
@@ -424,8 +338,8 @@ class ContactRepository:
         detail: dict[str, str | int | bool | None] | None = None,
     ) -> None:
         """Who did what, when. `detail` is for ids and counts, never personal data."""
-        _require(actor, "an actor")
-        _require(action, "an action")
+        require(actor, "an actor")
+        require(action, "an action")
         if detail is not None and not all(
             isinstance(v, str | int | bool | None) for v in detail.values()
         ):
@@ -455,6 +369,41 @@ class ContactRepository:
         """Significant harm first, then oldest first. Erased tombstones only when asked for
         by status. `statuses` is any of several; `created_from` is inclusive and
         `created_before` exclusive."""
+        query = self._selection(
+            status=status,
+            significant_harm=significant_harm,
+            limit=limit,
+            statuses=statuses,
+            channel=channel,
+            created_from=created_from,
+            created_before=created_before,
+        )
+        return [
+            ContactSummary(
+                reference=c.reference,
+                created_at=c.created_at,
+                channel=c.channel,
+                status=c.status,
+                significant_harm=c.significant_harm,
+                immediate_danger=c.immediate_danger,
+                suggested_level=c.suggested_level,
+                harm_categories=list(c.harm_categories),
+                lcs_reference=c.lcs_reference,
+            )
+            for c in self._session.scalars(query)
+        ]
+
+    @staticmethod
+    def _selection(
+        status: str | None = None,
+        significant_harm: bool | None = None,
+        limit: int | None = None,
+        *,
+        statuses: Collection[str] | None = None,
+        channel: str | None = None,
+        created_from: datetime | None = None,
+        created_before: datetime | None = None,
+    ) -> Select[tuple[Contact]]:
         query = select(Contact)
         if status is None and statuses is None:
             query = query.where(Contact.status != ContactStatus.ERASED.value)
@@ -470,23 +419,9 @@ class ContactRepository:
             query = query.where(Contact.created_at >= created_from)
         if created_before is not None:
             query = query.where(Contact.created_at < created_before)
-        query = query.order_by(
+        return query.order_by(
             Contact.significant_harm.desc(), Contact.created_at, Contact.id
         ).limit(limit)
-        return [
-            ContactSummary(
-                reference=c.reference,
-                created_at=c.created_at,
-                channel=c.channel,
-                status=c.status,
-                significant_harm=c.significant_harm,
-                immediate_danger=c.immediate_danger,
-                suggested_level=c.suggested_level,
-                harm_categories=list(c.harm_categories),
-                lcs_reference=c.lcs_reference,
-            )
-            for c in self._session.scalars(query)
-        ]
 
     def count_by_status(self) -> dict[str, int]:
         """How many contacts have each status (every status, zeros included)."""
@@ -606,17 +541,3 @@ def _bump(year: int) -> Update:
         .returning(ReferenceCounter.last_sequence)
         .execution_options(synchronize_session=False)
     )
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def _require(value: str | None, what: str) -> None:
-    if not (value and value.strip()):
-        raise ContactRuleError(f"{what} is required")
-
-
-def _refuse_if_erased(contact: Contact) -> None:
-    if contact.status == ContactStatus.ERASED.value:
-        raise ContactRuleError(f"{contact.reference} has been erased")

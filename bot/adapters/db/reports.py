@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.db.contacts import ContactRepository, ContactStatus
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.models import AnonymousStatistic
 from bot.adapters.db.statistics import CHANNELS, StatEvent
+from bot.domain.contact import ContactStatus
 from bot.domain.levels import Level
 
 # The bands of the time to a first decision; the IRT decides within one working day (§5.15).
