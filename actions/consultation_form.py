@@ -13,7 +13,6 @@ from rasa_sdk.types import DomainDict
 from actions.common import buttons, channel, facts, latest_intent, now, say, state_of
 from actions.records import child_dob_slot
 from actions.stats import record_stat
-from bot.adapters.db.statistics import StatEvent
 from bot.domain import messages
 from bot.domain.consultation import (
     DHCFT,
@@ -26,6 +25,7 @@ from bot.domain.consultation import (
 )
 from bot.domain.identifiers import identifying_details
 from bot.domain.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
+from bot.domain.statistics import StatEvent
 from bot.domain.validation import (
     clean_text,
     find_email,

@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buttons, channel, facts, latest_intent, latest_text, now, say
 from actions.stats import record_stat
-from bot.adapters.db.statistics import StatEvent
 from bot.domain import messages
+from bot.domain.statistics import StatEvent
 from bot.domain.validation import find_email, find_postcode, parse_child_dob, parse_uk_phone
 
 OUT_OF_SCOPE = (

@@ -15,12 +15,12 @@ from actions.common import channel, facts, latest_intent, latest_text, now, say
 from actions.irt_alert import alert_irt
 from actions.records import contact_from, save_contact, turn_origin
 from actions.stats import record_stat
-from bot.adapters.db.statistics import StatEvent
 from bot.adapters.harm_phrases import detect
 from bot.domain import messages
 from bot.domain.consultation import NAMED_CHILD, SCENARIO
 from bot.domain.identifiers import identifying_details
 from bot.domain.levels import suggest_level
+from bot.domain.statistics import StatEvent
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from rasa_sdk import Tracker
 
 from actions.common import channel, now
 from actions.services import get_services
-from bot.adapters.db.contacts import CallerDetails, ChildDetails, NewContact
 from bot.domain.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from bot.domain.levels import Suggestion
 from bot.domain.privacy import keyed_hash
 

@@ -10,8 +10,9 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import get_services
-from bot.adapters.db.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.hours import is_line_open
+from bot.domain.statistics import StatEntry, StatEvent
 
 
 def channel_of(tracker: Tracker) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from actions.services import get_services
-from bot.adapters.db.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.adapters.db.statistics import StatisticsRepository
+from bot.domain.statistics import StatEntry, StatEvent
 
 
 def record_stat(

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.adapters.db.database import make_engine
-from bot.adapters.db.statistics import StatEvent, StatisticsRepository
+from bot.adapters.db.statistics import StatisticsRepository
+from bot.domain.statistics import StatEvent
 from tests.support.chat import WebChat
 from tests.support.stack import Stack
 

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.contacts import ContactRepository
-from bot.adapters.db.statistics import StatEvent, StatisticsRepository
+from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.contact import ContactView
 from bot.domain.privacy import keyed_hash
+from bot.domain.statistics import StatEvent
 from tests.support.chat import WebChat
 from tests.support.consultations import named_child_turns
 from tests.support.outbound import OutboundRecorder

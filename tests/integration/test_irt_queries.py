@@ -13,9 +13,10 @@ from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.reports import StatisticsReports
-from bot.adapters.db.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.clock import FixedClock
 from bot.domain.contact import NewContact
+from bot.domain.statistics import StatEntry, StatEvent
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

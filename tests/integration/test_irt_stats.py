@@ -13,8 +13,9 @@ import pytest
 import time_machine
 
 from bot.adapters.db.contacts import ContactRepository
-from bot.adapters.db.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.clock import FixedClock
+from bot.domain.statistics import StatEntry, StatEvent
 from tests.support.irt import IrtApp, irt_app
 from tests.support.pages import check_page
 

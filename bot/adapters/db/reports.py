@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.models import AnonymousStatistic
-from bot.adapters.db.statistics import CHANNELS, StatEvent
 from bot.domain.contact import ContactStatus
 from bot.domain.levels import Level
+from bot.domain.statistics import CHANNELS, StatEvent
 
 # The bands of the time to a first decision; the IRT decides within one working day (§5.15).
 DECISION_BANDS: tuple[tuple[str, timedelta | None], ...] = (

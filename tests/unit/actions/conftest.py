@@ -20,9 +20,10 @@ from actions.services import Services, get_services
 from bot.adapters.crypto import generate_key
 from bot.adapters.db.migrations import upgrade_to_head
 from bot.adapters.db.models import Contact
-from bot.adapters.db.statistics import StatEvent, StatisticsRepository
+from bot.adapters.db.statistics import StatisticsRepository
 from bot.adapters.settings import PROJECT_ROOT, get_settings
 from bot.domain.contact import ContactView
+from bot.domain.statistics import StatEvent
 from tests.support.aio import run_sync
 
 DOMAIN: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())

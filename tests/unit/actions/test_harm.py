@@ -9,8 +9,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.harm import ActionHarmHandoff
 from actions.services import Services
-from bot.adapters.db.statistics import StatEvent
 from bot.domain import messages
+from bot.domain.statistics import StatEvent
 from tests.unit.actions.conftest import (
     CLOSED_IRT_OPEN,
     OUT_OF_HOURS,
