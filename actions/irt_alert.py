@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -62,11 +61,6 @@ def make_client(settings: Settings) -> Client:
     )
 
 
-@lru_cache
-def _client() -> Client:
-    return make_client(get_services().settings)
-
-
 def alert_irt(reference: str, immediate_danger: bool, flagged_at: datetime) -> None:
     """Starts sending the alert and returns at once; does nothing when alerts are off."""
     services = get_services()
@@ -81,7 +75,7 @@ def alert_irt(reference: str, immediate_danger: bool, flagged_at: datetime) -> N
 def _send(reference: str, body: str) -> None:
     settings = get_services().settings
     try:
-        message = _client().messages.create(
+        message = make_client(settings).messages.create(
             to=settings.irt_alert_to, from_=settings.twilio_from, body=body
         )
     except Exception as error:  # any failure (network, Twilio's refusal) is logged, not raised

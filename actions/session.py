@@ -33,7 +33,7 @@ class ActionSessionStart(Action):
         channel = channel_of(tracker)
         line_open = is_line_open(now, services.facts)
         with services.sessions.begin() as session:
-            stats = StatisticsRepository(session, services.facts.timezone)
+            stats = StatisticsRepository(session, timezone=services.facts.timezone)
             stats.add(StatEntry(StatEvent.CONVERSATION_STARTED, now, channel))
             if not line_open:
                 stats.add(StatEntry(StatEvent.CLOSED_ATTEMPT, now, channel))

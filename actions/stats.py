@@ -12,6 +12,6 @@ def record_stat(
 ) -> None:
     services = get_services()
     with services.sessions.begin() as session:
-        StatisticsRepository(session, services.facts.timezone).add(
+        StatisticsRepository(session, timezone=services.facts.timezone).add(
             StatEntry(event, services.clock.now(), channel, topic, suggested_level)
         )

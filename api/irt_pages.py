@@ -54,7 +54,7 @@ NEXT_STEP_LABELS = {
 SERVICE_NAME = "IRT review"
 
 
-def local_time(at: datetime | None, zone: str = "Europe/London") -> str:
+def local_time(at: datetime | None, zone: str) -> str:
     if at is None:
         return ""
     local = at.astimezone(ZoneInfo(zone))

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -163,6 +163,20 @@ class Settings(BaseSettings):
             raise ValueError("PCL_ENCRYPTION_KEYS lists the same key twice")
         if index_key in ring:
             raise ValueError("PCL_BLIND_INDEX_KEY must differ from every PCL_ENCRYPTION_KEYS key")
+
+
+class _GivenSettings(Settings):
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], **sources: Any
+    ) -> tuple[Any, ...]:
+        return (sources["init_settings"],)
+
+
+def given_settings(**values: Any) -> Settings:
+    """Settings from these values only, checked as the environment's are (for tests and
+    tools: nothing is read from the environment)."""
+    return _GivenSettings(**values)
 
 
 @lru_cache

@@ -107,7 +107,7 @@ def contact_row(contact: ContactView, zone: ZoneInfo) -> list[str]:
     return [safe_cell(cell) for cell in row]
 
 
-def contacts_csv(contacts: Iterable[ContactView], timezone: str = "Europe/London") -> str:
+def contacts_csv(contacts: Iterable[ContactView], timezone: str) -> str:
     """The CSV text, a header row first. Times are local; every cell is formula-safe."""
     zone = ZoneInfo(timezone)
     buffer = io.StringIO()

@@ -74,7 +74,7 @@ def create_contact(stack: Stack, **values: object) -> str:
         cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
         values.setdefault("channel", "web")
         values.setdefault("created_at", datetime.now(UTC))
-        return ContactRepository(db, cipher).create(NewContact(**values))  # type: ignore[arg-type]
+        return ContactRepository(db, cipher, timezone="Europe/London").create(NewContact(**values))  # type: ignore[arg-type]
 
 
 # --- 1. the whole review ---------------------------------------------------------------------

@@ -42,7 +42,7 @@ def read_contact(stack: Stack, reference: str) -> ContactView:
     try:
         with Session(engine) as session:
             cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
-            return ContactRepository(session, cipher).get(reference)
+            return ContactRepository(session, cipher, timezone="Europe/London").get(reference)
     finally:
         engine.dispose()
 
@@ -52,7 +52,7 @@ def count_contacts(stack: Stack) -> int:
     try:
         with Session(engine) as session:
             cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
-            return len(ContactRepository(session, cipher).list())
+            return len(ContactRepository(session, cipher, timezone="Europe/London").list())
     finally:
         engine.dispose()
 

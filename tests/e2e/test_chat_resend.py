@@ -112,7 +112,10 @@ def contact_references(stack: Stack) -> list[str]:
     cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
     try:
         with Session(engine) as session:
-            return [c.reference for c in ContactRepository(session, cipher).list()]
+            return [
+                c.reference
+                for c in ContactRepository(session, cipher, timezone="Europe/London").list()
+            ]
     finally:
         engine.dispose()
 

@@ -19,7 +19,9 @@ def conversations_started(stack: Stack) -> int:
     engine = make_engine(stack.database_url or "")
     try:
         with Session(engine) as session:
-            return StatisticsRepository(session).count(StatEvent.CONVERSATION_STARTED)
+            return StatisticsRepository(session, timezone="Europe/London").count(
+                StatEvent.CONVERSATION_STARTED
+            )
     finally:
         engine.dispose()
 

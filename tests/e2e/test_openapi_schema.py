@@ -99,7 +99,7 @@ def seed_contacts(stack: Stack, database_url: str) -> list[str]:
     created = datetime(2026, 11, 26, 11, tzinfo=UTC)
     try:
         with Session(engine) as session, session.begin():
-            contacts = ContactRepository(session, cipher)
+            contacts = ContactRepository(session, cipher, timezone="Europe/London")
             return [
                 contacts.create(
                     NewContact(
@@ -196,5 +196,3 @@ def test_the_fuzzed_instance_logged_no_traceback_or_unhandled_error(
     log = (stack.log_dir / f"{INSTANCE}.log").read_text(errors="replace")
     assert "Traceback" not in log
     assert "unhandled" not in log
-
-

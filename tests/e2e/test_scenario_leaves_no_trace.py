@@ -90,7 +90,9 @@ def scenario_statistics(stack: Stack) -> int:
     engine = create_engine(stack.database_url or "")
     try:
         with Session(engine) as session:
-            return StatisticsRepository(session).count(StatEvent.SCENARIO_ADVICE)
+            return StatisticsRepository(session, timezone="Europe/London").count(
+                StatEvent.SCENARIO_ADVICE
+            )
     finally:
         engine.dispose()
 
@@ -222,7 +224,7 @@ def read_back(stack: Stack, reference: str) -> ContactView:
     cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
     try:
         with Session(engine) as session:
-            return ContactRepository(session, cipher).get(reference)
+            return ContactRepository(session, cipher, timezone="Europe/London").get(reference)
     finally:
         engine.dispose()
 

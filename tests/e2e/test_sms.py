@@ -50,7 +50,7 @@ def load_contact(stack: Stack, reference: str) -> ContactView:
     try:
         with Session(engine) as session:
             cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
-            return ContactRepository(session, cipher).get(reference)
+            return ContactRepository(session, cipher, timezone="Europe/London").get(reference)
     finally:
         engine.dispose()
 

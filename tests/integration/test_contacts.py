@@ -82,7 +82,7 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 def repo(session: Session, cipher: FieldCipher, at: datetime = NOON) -> ContactRepository:
-    return ContactRepository(session, cipher, clock=FixedClock(at))
+    return ContactRepository(session, cipher, clock=FixedClock(at), timezone="Europe/London")
 
 
 def create(sessions: sessionmaker[Session], cipher: FieldCipher, **overrides: object) -> str:

@@ -235,14 +235,14 @@ def contact_references(stack: Stack) -> list[str]:
 def contacts(stack: Stack) -> list[ContactView]:
     """Every contact, decrypted, oldest first."""
     with _session(stack) as session:
-        repository = ContactRepository(session, cipher(stack))
+        repository = ContactRepository(session, cipher(stack), timezone="Europe/London")
         references = session.scalars(select(Contact.reference).order_by(Contact.id))
         return [repository.get(reference) for reference in references]
 
 
 def contact(stack: Stack, reference: str) -> ContactView:
     with _session(stack) as session:
-        return ContactRepository(session, cipher(stack)).get(reference)
+        return ContactRepository(session, cipher(stack), timezone="Europe/London").get(reference)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def main(database_url: str, count: int, worker: int, rendezvous: Path) -> None:
             significant_harm=number % 10 == 0,
         )
         with sessions.begin() as session:
-            reference = ContactRepository(session, cipher).create(new)
+            reference = ContactRepository(session, cipher, timezone="Europe/London").create(new)
         print(reference, flush=True)
     engine.dispose()
 

@@ -82,10 +82,12 @@ class IrtApp:
         values.setdefault("caller", CallerDetails(name="Jane Smith", role="Teacher"))
         values.setdefault("child", ChildDetails(name="Amy Jones", date_of_birth=date(2015, 4, 3)))
         with self.sessions.begin() as session:
-            return ContactRepository(session, self.cipher).create(NewContact(**values))
+            return ContactRepository(session, self.cipher, timezone="Europe/London").create(
+                NewContact(**values)
+            )
 
     def repository(self, session: Session) -> ContactRepository:
-        return ContactRepository(session, self.cipher)
+        return ContactRepository(session, self.cipher, timezone="Europe/London")
 
     def audit(self, after_id: int = 0) -> list[AuditEvent]:
         with self.sessions() as session:

@@ -138,7 +138,10 @@ def contact_references(stack: Stack) -> list[str]:
     cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
     try:
         with Session(engine) as session:
-            return [c.reference for c in ContactRepository(session, cipher).list()]
+            return [
+                c.reference
+                for c in ContactRepository(session, cipher, timezone="Europe/London").list()
+            ]
     finally:
         engine.dispose()
 
@@ -148,7 +151,7 @@ def read_contact(stack: Stack, reference: str) -> ContactView:
     cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
     try:
         with Session(engine) as session:
-            return ContactRepository(session, cipher).get(reference)
+            return ContactRepository(session, cipher, timezone="Europe/London").get(reference)
     finally:
         engine.dispose()
 

@@ -64,7 +64,9 @@ def _sign_in(
         staff = StaffRepository(session)
         authenticator = PasswordAuthenticator(staff, services.passwords, services.clock)
         outcome = authenticator.authenticate(username, password)
-        audit = ContactRepository(session, services.cipher, services.clock)
+        audit = ContactRepository(
+            session, services.cipher, services.clock, timezone=services.facts.timezone
+        )
         if outcome.member is None:
             assert outcome.refusal is not None
             audit.add_audit(
@@ -85,9 +87,9 @@ def _sign_out(services: AppServices, token: str | None, member: StaffMember, via
     with services.sessions.begin() as session:
         if token:
             StaffSessions(StaffRepository(session), services.clock).end(token)
-        ContactRepository(session, services.cipher, services.clock).add_audit(
-            member.username, AuditAction.SIGN_OUT, detail={"via": via}
-        )
+        ContactRepository(
+            session, services.cipher, services.clock, timezone=services.facts.timezone
+        ).add_audit(member.username, AuditAction.SIGN_OUT, detail={"via": via})
 
 
 # --- the sign-in page -----------------------------------------------------------------------

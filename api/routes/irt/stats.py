@@ -33,8 +33,8 @@ def _today(services: AppServices) -> date:
 def _report(services: AppServices, first_day: date, last_day: date) -> StatisticsReport:
     zone = services.facts.timezone
     with services.sessions.begin() as session:
-        contacts = ContactRepository(session, services.cipher, services.clock, zone)
-        return StatisticsReports(session, contacts, zone).report(first_day, last_day)
+        contacts = ContactRepository(session, services.cipher, services.clock, timezone=zone)
+        return StatisticsReports(session, contacts, timezone=zone).report(first_day, last_day)
 
 
 def _period(services: AppServices, first: str, last: str) -> tuple[date, date, dict[str, str]]:

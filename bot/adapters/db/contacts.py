@@ -64,7 +64,8 @@ class ContactRepository:
         session: Session,
         cipher: FieldCipher,
         clock: Clock | None = None,
-        timezone: str = "Europe/London",
+        *,
+        timezone: str,  # the service file's: a reference's year is the local year
     ) -> None:
         self._session = session
         self._cipher = cipher

@@ -7,7 +7,7 @@ statistics, and from the contacts' times only (never their content).
 - contacts recorded and flagged for significant harm;
 - the time from a contact to its first manager decision.
 
-A period is a range of local (Europe/London) days, both ends included.
+A period is a range of local days (the service file's time zone), both ends included.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def check_period(first_day: date, last_day: date) -> None:
 
 class StatisticsReports:
     def __init__(
-        self, session: Session, contacts: ContactRepository, timezone: str = "Europe/London"
+        self, session: Session, contacts: ContactRepository, *, timezone: str
     ) -> None:
         self._session = session
         self._contacts = contacts

@@ -15,7 +15,7 @@ class StatisticsRepository:
     """The only code that writes or reads `anonymous_statistics`; the caller owns the
     transaction."""
 
-    def __init__(self, session: Session, timezone: str = "Europe/London") -> None:
+    def __init__(self, session: Session, *, timezone: str) -> None:
         self._session = session
         self._zone = ZoneInfo(timezone)
 

@@ -24,7 +24,9 @@ class SqlAlchemyUnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = self._sessions()
-        self.contacts = ContactRepository(self.session, self._cipher, self._clock, self._timezone)
+        self.contacts = ContactRepository(
+            self.session, self._cipher, self._clock, timezone=self._timezone
+        )
         return self
 
     def __exit__(
