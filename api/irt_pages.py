@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request, Response
 
 from api.services import AppServices
-from api.staff_auth import StaffPageError
+from api.staff_cookies import StaffPageError
 from api.templating import render
 from bot.services.staff_auth import ActiveSession
 

@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.answered_turns import AnsweredTurns
+from api.answer_once import AnsweredTurns
 from api.rasa_client import RasaClient
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.database import make_engine, make_session_factory

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
-from api.answered_turns import PURGE_EVERY_SECONDS, Answered, Throttle
+from api.answer_once import PURGE_EVERY_SECONDS, Answered, Throttle
 from api.rasa_client import RasaUnavailable
 from api.services import AppServices
 from bot.adapters.db.sms import SmsRepository
@@ -68,7 +68,7 @@ def twiml(texts: list[str]) -> str:
 async def answer(services: AppServices, sms: InboundSms) -> str:
     """The TwiML for one delivery. A MessageSid answered before gets the same TwiML and no
     second turn; a concurrent second delivery waits for the first one's answer
-    (api.answered_turns, shared with the web chat)."""
+    (api.answer_once, shared with the web chat)."""
     received = _REAL_TIME.now()
     key = turn_key(services.settings.hmac_key.get_secret_value(), sms.sender_id, sms.message_sid)
 

@@ -15,7 +15,7 @@ import time_machine
 from fastapi import Response
 from fastapi.testclient import TestClient
 
-from api.staff_auth import set_session_cookie
+from api.staff_cookies import set_session_cookie
 from bot.adapters.crypto import generate_key
 from bot.adapters.db.staff import StaffRepository
 from bot.adapters.settings import Settings

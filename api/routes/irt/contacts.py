@@ -15,7 +15,7 @@ from api.irt_exports import csv_response
 from api.irt_filters import CHANNEL_CHOICES, HARM_CHOICES, STATUS_CHOICES, ContactFilters
 from api.irt_pages import STATUS_LABELS, THRESHOLD_LABELS, page
 from api.services import AppServices
-from api.staff_auth import StaffPageError
+from api.staff_cookies import StaffPageError
 from bot.domain.contact import (
     DECISION_STATUSES,
     MAX_LCS_REFERENCE,

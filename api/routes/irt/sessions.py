@@ -19,7 +19,7 @@ from api.deps import CheckedApiPost, CheckedForm, ServicesDep, StaffSessionDep
 from api.irt_pages import page
 from api.problems import UNREADABLE_BODY, Problem
 from api.services import AppServices
-from api.staff_auth import (
+from api.staff_cookies import (
     COOKIE,
     SIGN_IN_COOKIE,
     clear_session_cookie,

@@ -127,7 +127,7 @@ def test_a_failed_alert_is_logged_with_the_reference_only_and_the_reply_still_go
     caplog: pytest.LogCaptureFixture, services: Services
 ) -> None:
     configure("http://127.0.0.1:9")  # nothing listens: the request fails at once
-    caplog.set_level(logging.INFO, logger="actions.irt_alert")
+    caplog.set_level(logging.INFO, logger="bot.adapters.twilio_alert")
     started = time.perf_counter()
     _, sent = run(HANDOFF, tracker({"line_open": True}, intent="significant_harm", text=DISCLOSURE))
     assert time.perf_counter() - started < 2  # the reply does not wait for Twilio
