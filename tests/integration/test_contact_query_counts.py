@@ -25,7 +25,7 @@ def _fill(engine: Engine, cipher: FieldCipher, start: int, end: int) -> SqlAlche
     sessions = make_session_factory(engine)
     clock = FixedClock(START + timedelta(days=30))
     with sessions.begin() as session:
-        contacts = ContactRepository(session, cipher, clock, ZONE)
+        contacts = ContactRepository(session, cipher, clock, timezone=ZONE)
         for n in range(start, end):
             reference = contacts.create(
                 NewContact(
