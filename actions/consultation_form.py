@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import buttons, channel, facts, latest_intent, now, say, state_of
 from actions.records import child_dob_slot
+from actions.slots import Slot
 from actions.stats import record_stat
 from bot.domain import messages
 from bot.domain.consultation import (
@@ -43,16 +44,16 @@ def _rejected(
     slot: str, problem: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> Result:
     """Ask again politely; the second miss in a row also gives the human routes."""
-    misses = int(tracker.get_slot("misunderstood") or 0) + 1
+    misses = int(tracker.get_slot(Slot.MISUNDERSTOOD) or 0) + 1
     dispatcher.utter_message(text=problem)
     if misses >= 2:
         say(dispatcher, messages.speak_to_someone(facts(), now()))
         misses = 0
-    return {slot: None, "misunderstood": float(misses)}
+    return {slot: None, Slot.MISUNDERSTOOD: float(misses)}
 
 
 def _accepted(slot: str, value: Any, **more: Any) -> Result:
-    return {slot: value, "misunderstood": 0.0, **more}
+    return {slot: value, Slot.MISUNDERSTOOD: 0.0, **more}
 
 
 def _free_text(slot: str, value: Any, what: str, dispatcher: Any, tracker: Tracker) -> Result:
@@ -79,23 +80,23 @@ class ValidateConsultationForm(FormValidationAction):
         role = role_from(latest_intent(tracker), str(value or ""))
         if role is None:
             return _rejected(
-                "role_type", "Sorry, please choose one of the options.", dispatcher, tracker
+                Slot.ROLE_TYPE, "Sorry, please choose one of the options.", dispatcher, tracker
             )
         if role == DHCFT:
             dispatcher.utter_message(text=messages.dhcft_offer(facts()))
             record_stat(StatEvent.DHCFT_OFFERED, channel(tracker))
-        return _accepted("role_type", role)
+        return _accepted(Slot.ROLE_TYPE, role)
 
     def validate_caller_name(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
-        return _free_text("caller_name", value, "your name", dispatcher, tracker)
+        return _free_text(Slot.CALLER_NAME, value, "your name", dispatcher, tracker)
 
     def validate_caller_role(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
-        return _free_text("caller_role", value, "your role", dispatcher, tracker)
+        return _free_text(Slot.CALLER_ROLE, value, "your role", dispatcher, tracker)
 
     def validate_caller_agency(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
     ) -> Result:
-        return _free_text("caller_agency", value, "your organisation", dispatcher, tracker)
+        return _free_text(Slot.CALLER_AGENCY, value, "your organisation", dispatcher, tracker)
 
     def validate_caller_address(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
@@ -103,11 +104,11 @@ class ValidateConsultationForm(FormValidationAction):
         text = clean_text(str(value or ""), max_chars=MAX_ANSWER_CHARS)
         email = find_email(text)
         if email:
-            return _accepted("caller_address", email)
+            return _accepted(Slot.CALLER_ADDRESS, email)
         if find_postcode(text):
-            return _accepted("caller_address", text)
+            return _accepted(Slot.CALLER_ADDRESS, text)
         return _rejected(
-            "caller_address",
+            Slot.CALLER_ADDRESS,
             "Sorry, I need a postal address with its postcode (for example DE1 2FS), or a "
             "secure email address.",
             dispatcher,
@@ -119,9 +120,9 @@ class ValidateConsultationForm(FormValidationAction):
     ) -> Result:
         number = parse_uk_phone(str(value or ""))
         if number:
-            return _accepted("caller_phone", number)
+            return _accepted(Slot.CALLER_PHONE, number)
         return _rejected(
-            "caller_phone",
+            Slot.CALLER_PHONE,
             "Sorry, that doesn't look like a UK telephone number. Please give a landline "
             "number with its area code, or a mobile number.",
             dispatcher,
@@ -134,60 +135,62 @@ class ValidateConsultationForm(FormValidationAction):
         kind = consultation_type_from(latest_intent(tracker), str(value or ""))
         if kind is None:
             return _rejected(
-                "consultation_type",
+                Slot.CONSULTATION_TYPE,
                 "Sorry, please choose 'Named child' or 'Scenario'.",
                 dispatcher,
                 tracker,
             )
-        return _accepted("consultation_type", kind)
+        return _accepted(Slot.CONSULTATION_TYPE, kind)
 
     def validate_child_name(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
-        return _free_text("child_name", value, "the child's name", dispatcher, tracker)
+        return _free_text(Slot.CHILD_NAME, value, "the child's name", dispatcher, tracker)
 
     def validate_child_dob(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
         result = parse_child_dob(str(value or ""), now().date())
         if result.problem:
-            return _rejected("child_dob", result.problem, dispatcher, tracker)
+            return _rejected(Slot.CHILD_DOB, result.problem, dispatcher, tracker)
         return _accepted(
-            "child_dob", child_dob_slot(result.date_of_birth, result.age_years, result.unborn)
+            Slot.CHILD_DOB, child_dob_slot(result.date_of_birth, result.age_years, result.unborn)
         )
 
     def validate_child_address(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
     ) -> Result:
-        return _free_text("child_address", value, "the child's address", dispatcher, tracker)
+        return _free_text(Slot.CHILD_ADDRESS, value, "the child's address", dispatcher, tracker)
 
     def validate_child_setting(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
     ) -> Result:
         return _free_text(
-            "child_setting", value, "the child's school or setting", dispatcher, tracker
+            Slot.CHILD_SETTING, value, "the child's school or setting", dispatcher, tracker
         )
 
     def validate_child_carers(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
     ) -> Result:
         return _free_text(
-            "child_carers", value, "the child's parents or carers", dispatcher, tracker
+            Slot.CHILD_CARERS, value, "the child's parents or carers", dispatcher, tracker
         )
 
     def validate_concern(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
         text = clean_text(str(value or ""), max_chars=MAX_CONCERN_CHARS)
         if not text:
-            return _rejected("concern", "Sorry, please tell me your concern.", dispatcher, tracker)
-        result = _accepted("concern", text)
+            return _rejected(
+                Slot.CONCERN, "Sorry, please tell me your concern.", dispatcher, tracker
+            )
+        result = _accepted(Slot.CONCERN, text)
         intent = latest_intent(tracker)
         if intent == "domestic_abuse":
             say(dispatcher, messages.domestic_abuse_route(facts()))
-            result["topic"] = "domestic_abuse"
+            result[Slot.TOPIC] = "domestic_abuse"
         elif intent == "adult_concern":
             say(dispatcher, messages.adult_route(facts()))
-            result["topic"] = "adult"
-        if tracker.get_slot("consultation_type") == SCENARIO:
+            result[Slot.TOPIC] = "adult"
+        if tracker.get_slot(Slot.CONSULTATION_TYPE) == SCENARIO:
             found = identifying_details(text, now().date())
             if found:
                 dispatcher.utter_message(text=messages.scenario_became_named(found))
-                result["consultation_type"] = NAMED_CHILD
+                result[Slot.CONSULTATION_TYPE] = NAMED_CHILD
         return result
 
     def validate_family_aware(
@@ -196,9 +199,9 @@ class ValidateConsultationForm(FormValidationAction):
         answer = family_aware_from(latest_intent(tracker), str(value or ""))
         if answer is None:
             return _rejected(
-                "family_aware", "Sorry, please choose one of the options.", dispatcher, tracker
+                Slot.FAMILY_AWARE, "Sorry, please choose one of the options.", dispatcher, tracker
             )
-        return _accepted("family_aware", answer)
+        return _accepted(Slot.FAMILY_AWARE, answer)
 
     def _threshold(self, key: str, value: Any, dispatcher: Any, tracker: Tracker) -> Result:
         answer = normalise_answer(key, str(value or ""))

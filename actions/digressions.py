@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buttons, channel, facts, latest_intent, latest_text, now, say
+from actions.slots import Slot
 from actions.stats import record_stat
 from bot.domain import messages
 from bot.domain.statistics import StatEvent
@@ -75,7 +76,7 @@ class ActionPublicRoutes(Action):
     ) -> list[EventType]:
         say(dispatcher, messages.public_routes(facts(), now()))
         record_stat(StatEvent.PUBLIC_REDIRECTED, channel(tracker))
-        return [SlotSet("role_type", "public"), SlotSet("consultation_done", True)]
+        return [SlotSet(Slot.ROLE_TYPE, "public"), SlotSet(Slot.CONSULTATION_DONE, True)]
 
 
 class ActionAdultRoute(Action):
@@ -92,7 +93,7 @@ class ActionAdultRoute(Action):
             text=messages.THINK_FAMILY_QUESTION,
             buttons=buttons([("Yes, there are children", "/affirm"), ("No children", "/deny")]),
         )
-        return [SlotSet("topic", "adult")]
+        return [SlotSet(Slot.TOPIC, "adult")]
 
 
 class ActionDomesticAbuseRoute(Action):
@@ -105,6 +106,6 @@ class ActionDomesticAbuseRoute(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         say(dispatcher, messages.domestic_abuse_route(facts()))
-        if not tracker.get_slot("line_open") and not tracker.get_slot("significant_harm"):
+        if not tracker.get_slot(Slot.LINE_OPEN) and not tracker.get_slot(Slot.SIGNIFICANT_HARM):
             say(dispatcher, messages.line_closed_reminder(facts(), now()))
-        return [SlotSet("topic", "domestic_abuse")]
+        return [SlotSet(Slot.TOPIC, "domestic_abuse")]

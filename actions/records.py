@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 
 from actions.common import channel, now
 from actions.services import get_services
+from actions.slots import Slot
 from bot.domain.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
 from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from bot.domain.levels import Suggestion
@@ -29,20 +30,20 @@ def child_dob_slot(date_of_birth: date | None, age_years: int | None, unborn: bo
 
 
 def _child(tracker: Tracker) -> ChildDetails:
-    dob = tracker.get_slot("child_dob") or ""
+    dob = tracker.get_slot(Slot.CHILD_DOB) or ""
     born = age = None
     if dob.startswith(DOB_AGE_PREFIX):
         age = int(dob.removeprefix(DOB_AGE_PREFIX))
     elif dob and dob != DOB_UNBORN:
         born = date.fromisoformat(dob)
     return ChildDetails(
-        name=tracker.get_slot("child_name"),
+        name=tracker.get_slot(Slot.CHILD_NAME),
         date_of_birth=born,
         age_years=age,
         unborn=dob == DOB_UNBORN,
-        address=tracker.get_slot("child_address"),
-        setting=tracker.get_slot("child_setting"),
-        carers=tracker.get_slot("child_carers"),
+        address=tracker.get_slot(Slot.CHILD_ADDRESS),
+        setting=tracker.get_slot(Slot.CHILD_SETTING),
+        carers=tracker.get_slot(Slot.CHILD_CARERS),
     )
 
 
@@ -69,8 +70,8 @@ def contact_from(
         created_at=now(),
         caller=_caller(tracker),
         child=_child(tracker),
-        concern=tracker.get_slot("concern"),
-        family_aware=tracker.get_slot("family_aware"),
+        concern=tracker.get_slot(Slot.CONCERN),
+        family_aware=tracker.get_slot(Slot.FAMILY_AWARE),
         threshold_answers={k: v for k, v in answers.items() if v},
         suggested_level=suggestion.level.value if suggestion else None,
         level_reasons=list(suggestion.reasons) if suggestion else [],

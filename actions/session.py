@@ -10,6 +10,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import get_services
+from actions.slots import Slot
 from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.hours import is_line_open
 from bot.domain.statistics import StatEntry, StatEvent
@@ -39,7 +40,7 @@ class ActionSessionStart(Action):
                 stats.add(StatEntry(StatEvent.CLOSED_ATTEMPT, now, channel))
         return [
             SessionStarted(),
-            SlotSet("channel", channel),
-            SlotSet("line_open", line_open),
+            SlotSet(Slot.CHANNEL, channel),
+            SlotSet(Slot.LINE_OPEN, line_open),
             ActionExecuted("action_listen"),
         ]
