@@ -3,7 +3,6 @@ handoff (so the IRT sees it at once) or at the end, and completed as the answers
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 
 from rasa_sdk import Tracker
@@ -15,6 +14,8 @@ from bot.domain.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
 from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from bot.domain.levels import Suggestion
 from bot.domain.privacy import keyed_hash
+from bot.domain.statistics import StatEntry
+from bot.services.records import record_contact
 
 DOB_AGE_PREFIX = "age "
 DOB_UNBORN = "unborn"
@@ -92,16 +93,11 @@ def turn_origin(tracker: Tracker) -> str:
     return keyed_hash(key, f"contact:{tracker.sender_id}:{message_id}")
 
 
-def save_contact(contact: NewContact, reference: str | None, origin: str) -> str:
-    """Create the contact (once per `origin`), or complete the one created earlier; returns
-    its reference."""
-    services = get_services()
-    with services.sessions.begin() as session:
-        contacts = services.contacts(session)
-        if reference is None:
-            return contacts.create(contact, origin)
-        # Completing an early contact: every answer now known, but not its creation time.
-        changes = {f.name: getattr(contact, f.name) for f in fields(contact)}
-        del changes["created_at"]
-        contacts.update(reference, **changes)
-        return reference
+def save_contact(
+    contact: NewContact, reference: str | None, origin: str, counted: StatEntry | None = None
+) -> str:
+    """Create the contact (once per `origin`), or complete the one created earlier, with the
+    statistic it counts in the same transaction; returns its reference."""
+    return record_contact(
+        get_services().unit_of_work(), contact, reference=reference, origin=origin, counted=counted
+    )

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from bot.adapters.service_file import load_facts
 from bot.adapters.settings import Settings, get_settings
 from bot.domain.clock import Clock, make_clock
 from bot.domain.facts import ServiceFacts
+from bot.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,10 @@ class Services:
 
     def contacts(self, session: Session) -> ContactRepository:
         return ContactRepository(session, self.cipher, self.clock, timezone=self.facts.timezone)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work for one use case (bot.services)."""
+        return SqlAlchemyUnitOfWork(self.sessions, self.cipher, self.clock, self.facts.timezone)
 
 
 def build_services(settings: Settings, sessions: sessionmaker[Session] | None = None) -> Services:

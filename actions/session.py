@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import get_services
 from actions.slots import Slot
-from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.hours import is_line_open
 from bot.domain.statistics import StatEntry, StatEvent
+from bot.services.records import count
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -33,11 +33,10 @@ class ActionSessionStart(Action):
         now = services.clock.now()
         channel = channel_of(tracker)
         line_open = is_line_open(now, services.facts)
-        with services.sessions.begin() as session:
-            stats = StatisticsRepository(session, timezone=services.facts.timezone)
-            stats.add(StatEntry(StatEvent.CONVERSATION_STARTED, now, channel))
-            if not line_open:
-                stats.add(StatEntry(StatEvent.CLOSED_ATTEMPT, now, channel))
+        entries = [StatEntry(StatEvent.CONVERSATION_STARTED, now, channel)]
+        if not line_open:
+            entries.append(StatEntry(StatEvent.CLOSED_ATTEMPT, now, channel))
+        count(services.unit_of_work(), *entries)
         return [
             SessionStarted(),
             SlotSet(Slot.CHANNEL, channel),

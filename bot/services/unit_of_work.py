@@ -1,6 +1,6 @@
 """What a use case needs from storage, as interfaces: the contact records (with the audit trail
-they write to) inside one transaction. bot.adapters.db.unit_of_work is the SQLAlchemy one;
-tests/unit/fakes.py keeps everything in dicts."""
+they write to) and the anonymous statistics, inside one transaction. The SQLAlchemy one is
+bot.adapters.db.unit_of_work; tests/unit/services/fakes.py keeps everything in dicts."""
 
 from __future__ import annotations
 
@@ -9,12 +9,23 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from bot.domain.contact import ContactSummary, ContactView, DecisionRequest, ErasureRequest
+from bot.domain.contact import (
+    ContactSummary,
+    ContactView,
+    DecisionRequest,
+    ErasureRequest,
+    NewContact,
+)
+from bot.domain.statistics import StatEntry
 
 AuditDetail = dict[str, str | int | bool | None]
 
 
 class ContactRecords(Protocol):
+    def create(self, new: NewContact, origin: str | None = None) -> str: ...
+
+    def update(self, reference: str, **changes: object) -> None: ...
+
     def get(self, reference: str) -> ContactView: ...
 
     def list(
@@ -48,10 +59,15 @@ class ContactRecords(Protocol):
     ) -> None: ...
 
 
+class StatisticsRecords(Protocol):
+    def add(self, entry: StatEntry) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: entered with `with`, kept by `commit()`, otherwise rolled back."""
 
     contacts: ContactRecords
+    statistics: StatisticsRecords
 
     def __enter__(self) -> Self: ...
 

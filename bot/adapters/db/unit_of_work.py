@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.clock import Clock
 
 
@@ -27,6 +28,7 @@ class SqlAlchemyUnitOfWork:
         self.contacts = ContactRepository(
             self.session, self._cipher, self._clock, timezone=self._timezone
         )
+        self.statistics = StatisticsRepository(self.session, timezone=self._timezone)
         return self
 
     def __exit__(

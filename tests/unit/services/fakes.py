@@ -16,9 +16,12 @@ from bot.domain.contact import (
     Decision,
     DecisionRequest,
     ErasureRequest,
+    NewContact,
     StatusChange,
+    format_reference,
     refuse_if_erased,
 )
+from bot.domain.statistics import StatEntry
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
@@ -34,7 +37,46 @@ class FakeAudit:
 class FakeContacts:
     def __init__(self, contacts: list[ContactView]) -> None:
         self.rows = {c.reference: c for c in contacts}
+        self.origins: dict[str, str] = {}
         self.audit: list[FakeAudit] = []
+
+    def create(self, new: NewContact, origin: str | None = None) -> str:
+        if origin is not None and origin in self.origins:
+            return self.origins[origin]
+        reference = format_reference(new.created_at.year, len(self.rows) + 1)
+        self.rows[reference] = ContactView(
+            reference=reference,
+            created_at=new.created_at,
+            updated_at=new.created_at,
+            channel=new.channel,
+            status=ContactStatus.NEW.value,
+            significant_harm=new.significant_harm,
+            immediate_danger=new.immediate_danger,
+            harm_categories=list(new.harm_categories),
+            suggested_level=new.suggested_level,
+            level_reasons=list(new.level_reasons),
+            threshold_answers=dict(new.threshold_answers),
+            next_steps=list(new.next_steps),
+            caller=new.caller,
+            child=new.child,
+            concern=new.concern,
+            family_aware=new.family_aware,
+            advice_given=new.advice_given,
+            lcs_reference=None,
+            erased_at=None,
+            erased_by=None,
+            erasure_rationale=None,
+            history=[],
+            decisions=[],
+        )
+        if origin is not None:
+            self.origins[origin] = reference
+        return reference
+
+    def update(self, reference: str, **changes: Any) -> None:
+        contact = self.get(reference)
+        refuse_if_erased(reference, contact.status)
+        self.rows[reference] = dataclasses.replace(contact, **changes)
 
     def get(self, reference: str) -> ContactView:
         try:
@@ -136,16 +178,27 @@ class FakeContacts:
         self.audit.append(FakeAudit(actor, action, reference, detail))
 
 
+class FakeStatistics:
+    def __init__(self, entries: list[StatEntry] | None = None) -> None:
+        self.entries = list(entries or [])
+
+    def add(self, entry: StatEntry) -> None:
+        self.entries.append(entry)
+
+
 class FakeUnitOfWork:
     """Changes are kept only when the use case commits, as in the database."""
 
     def __init__(self, contacts: list[ContactView] | None = None) -> None:
         self.committed = FakeContacts(contacts or [])
+        self.committed_statistics = FakeStatistics()
         self.commits = 0
 
     def __enter__(self) -> Self:
         self.contacts = FakeContacts(list(self.committed.rows.values()))
+        self.contacts.origins = dict(self.committed.origins)
         self.contacts.audit = list(self.committed.audit)
+        self.statistics = FakeStatistics(self.committed_statistics.entries)
         return self
 
     def __exit__(
@@ -154,8 +207,9 @@ class FakeUnitOfWork:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        del self.contacts
+        del self.contacts, self.statistics
 
     def commit(self) -> None:
         self.committed = self.contacts
+        self.committed_statistics = self.statistics
         self.commits += 1
