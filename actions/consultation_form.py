@@ -26,6 +26,7 @@ from bot.domain.consultation import (
 )
 from bot.domain.identifiers import identifying_details
 from bot.domain.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
+from bot.domain.misses import after_a_miss
 from bot.domain.statistics import StatEvent
 from bot.domain.validation import (
     clean_text,
@@ -44,12 +45,11 @@ def _rejected(
     slot: str, problem: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> Result:
     """Ask again politely; the second miss in a row also gives the human routes."""
-    misses = int(tracker.get_slot(Slot.MISUNDERSTOOD) or 0) + 1
+    miss = after_a_miss(tracker.get_slot(Slot.MISUNDERSTOOD))
     dispatcher.utter_message(text=problem)
-    if misses >= 2:
+    if miss.offer_human_routes:
         say(dispatcher, messages.speak_to_someone(facts(), now()))
-        misses = 0
-    return {slot: None, Slot.MISUNDERSTOOD: float(misses)}
+    return {slot: None, Slot.MISUNDERSTOOD: float(miss.misses)}
 
 
 def _accepted(slot: str, value: Any, **more: Any) -> Result:

@@ -13,6 +13,7 @@ from actions.common import facts, now, say
 from actions.privacy import forget_conversation
 from actions.slots import Slot
 from bot.domain import messages
+from bot.domain.misses import after_a_miss
 
 
 class ActionStop(Action):
@@ -56,12 +57,12 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        misses = int(tracker.get_slot(Slot.MISUNDERSTOOD) or 0) + 1
-        if misses >= 2:
+        miss = after_a_miss(tracker.get_slot(Slot.MISUNDERSTOOD))
+        if miss.offer_human_routes:
             say(dispatcher, messages.human_routes(facts(), now()))
-            return [SlotSet(Slot.MISUNDERSTOOD, 0.0)]
-        dispatcher.utter_message(text=messages.rephrase())
-        return [SlotSet(Slot.MISUNDERSTOOD, float(misses))]
+        else:
+            dispatcher.utter_message(text=messages.rephrase())
+        return [SlotSet(Slot.MISUNDERSTOOD, float(miss.misses))]
 
 
 class ActionDefaultFallback(ActionFallback):
