@@ -29,7 +29,7 @@ APP_STAMP := $(VENV)/.installed-$(call hash,requirements/app.lock)
 RASA_STAMP := $(RASA_VENV)/.installed-$(call hash,requirements/rasa.lock)
 # The model depends on everything Rasa reads when it trains, and on the Rasa it runs on.
 MODEL_INPUTS := config.yml domain.yml requirements/rasa.lock $(shell find data -type f -name '*.yml' | sort) \
-  $(wildcard rasa_ext/*.py) bot/harm_signals.py bot/harm_phrases.yml
+  $(wildcard rasa_ext/*.py) bot/domain/harm_signals.py bot/adapters/harm_phrases.py bot/harm_phrases.yml
 MODEL_HASH := $(call hash,$(wildcard $(MODEL_INPUTS)))
 MODEL := models/pcl-$(MODEL_HASH).tar.gz
 export PCL_MODEL := $(MODEL)
@@ -84,7 +84,7 @@ $(MODEL): $(RASA_STAMP) $(wildcard $(MODEL_INPUTS))
 
 var/dev.env: | $(APP_STAMP)
 	@mkdir -p var
-	@umask 077 && $(PY) -c 'import secrets; from bot.records.crypto import generate_key; \
+	@umask 077 && $(PY) -c 'import secrets; from bot.adapters.crypto import generate_key; \
 	  print("PCL_RASA_TOKEN=" + secrets.token_urlsafe(32)); print("PCL_HMAC_KEY=" + secrets.token_urlsafe(32)); \
 	  print("PCL_ENCRYPTION_KEYS=" + generate_key()); print("PCL_BLIND_INDEX_KEY=" + generate_key())' > $@
 	@echo "==> Generated development secrets in $@"

@@ -13,10 +13,10 @@ from actions.common import buttons, channel, facts, now, say
 from actions.privacy import forget_conversation
 from actions.records import contact_from, save_contact, turn_origin
 from actions.stats import record_stat
-from bot import messages
-from bot.consultation import NAMED_CHILD, PUBLIC, THRESHOLD_SLOTS
-from bot.levels import suggest_level
-from bot.records.statistics import StatEvent
+from bot.domain import messages
+from bot.domain.consultation import NAMED_CHILD, PUBLIC, THRESHOLD_SLOTS
+from bot.domain.levels import suggest_level
+from bot.domain.statistics import StatEvent
 
 FEEDBACK_BUTTONS = [("Yes, it helped", "/affirm"), ("No", "/deny")]
 

@@ -10,8 +10,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import get_services
-from bot.consultation import ConsultationState
-from bot.facts import ServiceFacts
+from actions.slots import Slot
+from bot.domain.consultation import ConsultationState
+from bot.domain.facts import ServiceFacts
 
 
 def now() -> datetime:
@@ -40,18 +41,18 @@ def latest_text(tracker: Tracker) -> str:
 
 
 def channel(tracker: Tracker) -> str:
-    return tracker.get_slot("channel") or "web"
+    return tracker.get_slot(Slot.CHANNEL) or "web"
 
 
 def state_of(tracker: Tracker, **changes: Any) -> ConsultationState:
     """The consultation's state from the tracker's slots, with this turn's changes."""
     slots = {
-        "line_open": bool(tracker.get_slot("line_open")),
-        "role_type": tracker.get_slot("role_type"),
-        "consultation_type": tracker.get_slot("consultation_type"),
-        "significant_harm": bool(tracker.get_slot("significant_harm")),
-        "harm_pending": bool(tracker.get_slot("harm_pending")),
-        "done": bool(tracker.get_slot("consultation_done")),
+        "line_open": bool(tracker.get_slot(Slot.LINE_OPEN)),
+        "role_type": tracker.get_slot(Slot.ROLE_TYPE),
+        "consultation_type": tracker.get_slot(Slot.CONSULTATION_TYPE),
+        "significant_harm": bool(tracker.get_slot(Slot.SIGNIFICANT_HARM)),
+        "harm_pending": bool(tracker.get_slot(Slot.HARM_PENDING)),
+        "done": bool(tracker.get_slot(Slot.CONSULTATION_DONE)),
     }
     slots.update(changes)
     return ConsultationState(**slots)

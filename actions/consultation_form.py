@@ -1,5 +1,5 @@
-"""The consultation form: which answer is asked next (bot.consultation), how each answer is
-checked, and the threshold questions with their buttons (bot.levels)."""
+"""The consultation form: which answer is asked next (bot.domain.consultation), how each answer is
+checked, and the threshold questions with their buttons (bot.domain.levels)."""
 
 from __future__ import annotations
 
@@ -15,32 +15,40 @@ from actions.common import (
     channel,
     facts,
     latest_intent,
-    latest_text,
     now,
     say,
     state_of,
 )
 from actions.harm import PENDING_SLOT, harm_slots
 from actions.records import child_dob_slot
+from actions.slots import Slot
 from actions.stats import record_stat
-from bot import messages
-from bot.consultation import (
+from bot.domain import messages
+from bot.domain.consultation import (
     DHCFT,
+    MAX_CONCERN_CHARS,
     NAMED_CHILD,
     PUBLIC,
     SCENARIO,
     consultation_type_from,
+    early_concern,
     family_aware_from,
     required_slots,
     role_from,
 )
-from bot.identifiers import identifying_details
-from bot.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
-from bot.records.statistics import StatEvent
-from bot.validation import clean_text, find_email, find_postcode, parse_child_dob, parse_uk_phone
+from bot.domain.identifiers import identifying_details
+from bot.domain.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
+from bot.domain.misses import after_a_miss
+from bot.domain.statistics import StatEvent
+from bot.domain.validation import (
+    clean_text,
+    find_email,
+    find_postcode,
+    parse_child_dob,
+    parse_uk_phone,
+)
 
 MAX_ANSWER_CHARS = 500
-MAX_CONCERN_CHARS = 2000
 Result = dict[str, Any]
 
 
@@ -48,16 +56,15 @@ def _rejected(
     slot: str, problem: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> Result:
     """Ask again politely; the second miss in a row also gives the human routes."""
-    misses = int(tracker.get_slot("misunderstood") or 0) + 1
+    miss = after_a_miss(tracker.get_slot(Slot.MISUNDERSTOOD))
     dispatcher.utter_message(text=problem)
-    if misses >= 2:
+    if miss.offer_human_routes:
         say(dispatcher, messages.speak_to_someone(facts(), now()))
-        misses = 0
-    return {slot: None, "misunderstood": float(misses)}
+    return {slot: None, Slot.MISUNDERSTOOD: float(miss.misses)}
 
 
 def _accepted(slot: str, value: Any, **more: Any) -> Result:
-    return {slot: value, "misunderstood": 0.0, **more}
+    return {slot: value, Slot.MISUNDERSTOOD: 0.0, **more}
 
 
 def _free_text(slot: str, value: Any, what: str, dispatcher: Any, tracker: Tracker) -> Result:
@@ -101,15 +108,15 @@ class ValidateConsultationForm(FormValidationAction):
         return _accepted("role_type", role, **(early if role != PUBLIC else {}))
 
     def validate_caller_name(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
-        return _free_text("caller_name", value, "your name", dispatcher, tracker)
+        return _free_text(Slot.CALLER_NAME, value, "your name", dispatcher, tracker)
 
     def validate_caller_role(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
-        return _free_text("caller_role", value, "your role", dispatcher, tracker)
+        return _free_text(Slot.CALLER_ROLE, value, "your role", dispatcher, tracker)
 
     def validate_caller_agency(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
     ) -> Result:
-        return _free_text("caller_agency", value, "your organisation", dispatcher, tracker)
+        return _free_text(Slot.CALLER_AGENCY, value, "your organisation", dispatcher, tracker)
 
     def validate_caller_address(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
@@ -117,11 +124,11 @@ class ValidateConsultationForm(FormValidationAction):
         text = clean_text(str(value or ""), max_chars=MAX_ANSWER_CHARS)
         email = find_email(text)
         if email:
-            return _accepted("caller_address", email)
+            return _accepted(Slot.CALLER_ADDRESS, email)
         if find_postcode(text):
-            return _accepted("caller_address", text)
+            return _accepted(Slot.CALLER_ADDRESS, text)
         return _rejected(
-            "caller_address",
+            Slot.CALLER_ADDRESS,
             "Sorry, I need a postal address with its postcode (for example DE1 2FS), or a "
             "secure email address.",
             dispatcher,
@@ -133,9 +140,9 @@ class ValidateConsultationForm(FormValidationAction):
     ) -> Result:
         number = parse_uk_phone(str(value or ""))
         if number:
-            return _accepted("caller_phone", number)
+            return _accepted(Slot.CALLER_PHONE, number)
         return _rejected(
-            "caller_phone",
+            Slot.CALLER_PHONE,
             "Sorry, that doesn't look like a UK telephone number. Please give a landline "
             "number with its area code, or a mobile number.",
             dispatcher,
@@ -148,7 +155,7 @@ class ValidateConsultationForm(FormValidationAction):
         kind = consultation_type_from(latest_intent(tracker), str(value or ""))
         if kind is None:
             return _rejected(
-                "consultation_type",
+                Slot.CONSULTATION_TYPE,
                 "Sorry, please choose 'Named child' or 'Scenario'.",
                 dispatcher,
                 tracker,
@@ -169,52 +176,54 @@ class ValidateConsultationForm(FormValidationAction):
         return _accepted("consultation_type", kind)
 
     def validate_child_name(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
-        return _free_text("child_name", value, "the child's name", dispatcher, tracker)
+        return _free_text(Slot.CHILD_NAME, value, "the child's name", dispatcher, tracker)
 
     def validate_child_dob(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
         result = parse_child_dob(str(value or ""), now().date())
         if result.problem:
-            return _rejected("child_dob", result.problem, dispatcher, tracker)
+            return _rejected(Slot.CHILD_DOB, result.problem, dispatcher, tracker)
         return _accepted(
-            "child_dob", child_dob_slot(result.date_of_birth, result.age_years, result.unborn)
+            Slot.CHILD_DOB, child_dob_slot(result.date_of_birth, result.age_years, result.unborn)
         )
 
     def validate_child_address(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
     ) -> Result:
-        return _free_text("child_address", value, "the child's address", dispatcher, tracker)
+        return _free_text(Slot.CHILD_ADDRESS, value, "the child's address", dispatcher, tracker)
 
     def validate_child_setting(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
     ) -> Result:
         return _free_text(
-            "child_setting", value, "the child's school or setting", dispatcher, tracker
+            Slot.CHILD_SETTING, value, "the child's school or setting", dispatcher, tracker
         )
 
     def validate_child_carers(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
     ) -> Result:
         return _free_text(
-            "child_carers", value, "the child's parents or carers", dispatcher, tracker
+            Slot.CHILD_CARERS, value, "the child's parents or carers", dispatcher, tracker
         )
 
     def validate_concern(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
         text = clean_text(str(value or ""), max_chars=MAX_CONCERN_CHARS)
         if not text:
-            return _rejected("concern", "Sorry, please tell me your concern.", dispatcher, tracker)
-        result = _accepted("concern", text)
+            return _rejected(
+                Slot.CONCERN, "Sorry, please tell me your concern.", dispatcher, tracker
+            )
+        result = _accepted(Slot.CONCERN, text)
         intent = latest_intent(tracker)
         if intent == "domestic_abuse":
             say(dispatcher, messages.domestic_abuse_route(facts()))
-            result["topic"] = "domestic_abuse"
+            result[Slot.TOPIC] = "domestic_abuse"
         elif intent == "adult_concern":
             say(dispatcher, messages.adult_route(facts()))
-            result["topic"] = "adult"
-        if tracker.get_slot("consultation_type") == SCENARIO:
+            result[Slot.TOPIC] = "adult"
+        if tracker.get_slot(Slot.CONSULTATION_TYPE) == SCENARIO:
             found = identifying_details(text, now().date())
             if found:
                 dispatcher.utter_message(text=messages.scenario_became_named(found))
-                result["consultation_type"] = NAMED_CHILD
+                result[Slot.CONSULTATION_TYPE] = NAMED_CHILD
         return result
 
     def validate_family_aware(
@@ -223,9 +232,9 @@ class ValidateConsultationForm(FormValidationAction):
         answer = family_aware_from(latest_intent(tracker), str(value or ""))
         if answer is None:
             return _rejected(
-                "family_aware", "Sorry, please choose one of the options.", dispatcher, tracker
+                Slot.FAMILY_AWARE, "Sorry, please choose one of the options.", dispatcher, tracker
             )
-        return _accepted("family_aware", answer)
+        return _accepted(Slot.FAMILY_AWARE, answer)
 
     def _threshold(self, key: str, value: Any, dispatcher: Any, tracker: Tracker) -> Result:
         answer = normalise_answer(key, str(value or ""))
@@ -294,14 +303,10 @@ class ValidateConsultationForm(FormValidationAction):
 
 
 def _early_concern(tracker: Tracker, text: str) -> dict[str, Any]:
-    """A concern typed before it was asked for (a describe-concern message, or a long one),
-    kept as the concern slot; empty when there is none."""
-    if tracker.get_slot("concern") or text.startswith("/"):
-        return {}
-    if latest_intent(tracker) != "describe_concern" and len(text.split()) < 8:
-        return {}
-    concern = clean_text(latest_text(tracker), max_chars=MAX_CONCERN_CHARS)
-    return {"concern": concern} if concern else {}
+    """The concern typed instead of the answer asked for, as slots to set (rule 14)."""
+    found = early_concern(latest_intent(tracker), text, tracker.get_slot(Slot.CONCERN))
+    concern = clean_text(found or "", max_chars=MAX_CONCERN_CHARS)
+    return {Slot.CONCERN: concern} if concern else {}
 
 
 class ActionAskHarmConfirmation(Action):

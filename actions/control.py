@@ -11,7 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import facts, now, say
 from actions.privacy import forget_conversation
-from bot import messages
+from actions.slots import Slot
+from bot.domain import messages
+from bot.domain.misses import after_a_miss
 
 
 class ActionStop(Action):
@@ -21,7 +23,7 @@ class ActionStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        reference = tracker.get_slot("contact_reference")
+        reference = tracker.get_slot(Slot.CONTACT_REFERENCE)
         if reference:
             dispatcher.utter_message(
                 text=f"OK, I've stopped. Contact {reference} is kept for the IRT."
@@ -55,12 +57,12 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        misses = int(tracker.get_slot("misunderstood") or 0) + 1
-        if misses >= 2:
+        miss = after_a_miss(tracker.get_slot(Slot.MISUNDERSTOOD))
+        if miss.offer_human_routes:
             say(dispatcher, messages.human_routes(facts(), now()))
-            return [SlotSet("misunderstood", 0.0)]
-        dispatcher.utter_message(text=messages.rephrase())
-        return [SlotSet("misunderstood", float(misses))]
+        else:
+            dispatcher.utter_message(text=messages.rephrase())
+        return [SlotSet(Slot.MISUNDERSTOOD, float(miss.misses))]
 
 
 class ActionDefaultFallback(ActionFallback):

@@ -11,11 +11,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buttons, channel, facts, latest_intent, latest_text, now, say
+from actions.slots import Slot
 from actions.stats import record_stat
-from bot import messages
-from bot.consultation import PUBLIC, role_from
-from bot.records.statistics import StatEvent
-from bot.validation import clean_text, find_email, find_postcode, parse_child_dob, parse_uk_phone
+from bot.domain import messages
+from bot.domain.consultation import MAX_CONCERN_CHARS, PUBLIC, early_concern, role_from
+from bot.domain.statistics import StatEvent
+from bot.domain.validation import (
+    clean_text,
+    find_email,
+    find_postcode,
+    parse_child_dob,
+    parse_uk_phone,
+)
 
 OUT_OF_SCOPE = (
     "Sorry, I can only help professionals with concerns about a child. For other council "
@@ -78,12 +85,13 @@ class ActionPublicRoutes(Action):
         if role_from(latest_intent(tracker), text) != PUBLIC:
             # Not clearly the public: ask, never turn a professional away (rule 14).
             dispatcher.utter_message(response="utter_ask_role_type")
-            if tracker.get_slot("concern") or len(text.split()) < 8:
+            concern = early_concern(latest_intent(tracker), text, tracker.get_slot(Slot.CONCERN))
+            if not concern:
                 return []
-            return [SlotSet("concern", clean_text(text, max_chars=2000))]
+            return [SlotSet(Slot.CONCERN, clean_text(concern, max_chars=MAX_CONCERN_CHARS))]
         say(dispatcher, messages.public_routes(facts(), now()))
         record_stat(StatEvent.PUBLIC_REDIRECTED, channel(tracker))
-        return [SlotSet("role_type", PUBLIC), SlotSet("consultation_done", True)]
+        return [SlotSet(Slot.ROLE_TYPE, PUBLIC), SlotSet(Slot.CONSULTATION_DONE, True)]
 
 
 class ActionAdultRoute(Action):
@@ -100,7 +108,7 @@ class ActionAdultRoute(Action):
             text=messages.THINK_FAMILY_QUESTION,
             buttons=buttons([("Yes, there are children", "/affirm"), ("No children", "/deny")]),
         )
-        return [SlotSet("topic", "adult")]
+        return [SlotSet(Slot.TOPIC, "adult")]
 
 
 class ActionDomesticAbuseRoute(Action):
@@ -113,6 +121,6 @@ class ActionDomesticAbuseRoute(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         say(dispatcher, messages.domestic_abuse_route(facts()))
-        if not tracker.get_slot("line_open") and not tracker.get_slot("significant_harm"):
+        if not tracker.get_slot(Slot.LINE_OPEN) and not tracker.get_slot(Slot.SIGNIFICANT_HARM):
             say(dispatcher, messages.line_closed_reminder(facts(), now()))
-        return [SlotSet("topic", "domestic_abuse")]
+        return [SlotSet(Slot.TOPIC, "domestic_abuse")]

@@ -9,12 +9,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import facts, latest_intent, latest_text, now, say
-from bot import messages
-from bot.consultation import DHCFT, PROFESSIONAL, role_from
-from bot.validation import clean_text
-
-# A first message this long, or classified as a concern, is kept as the concern (rule 14).
-CONCERN_MIN_WORDS = 8
+from actions.slots import Slot
+from bot.domain import messages
+from bot.domain.consultation import (
+    DHCFT,
+    MAX_CONCERN_CHARS,
+    PROFESSIONAL,
+    early_concern,
+    role_from,
+)
+from bot.domain.validation import clean_text
 
 
 class ActionGreet(Action):
@@ -24,10 +28,10 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if not tracker.get_slot("line_open"):
+        if not tracker.get_slot(Slot.LINE_OPEN):
             say(dispatcher, messages.closed(facts(), now()))
             return []
-        if tracker.get_slot("consultation_done"):
+        if tracker.get_slot(Slot.CONSULTATION_DONE):
             dispatcher.utter_message(
                 text="Hello again. Type 'start again' to begin a new consultation."
             )
@@ -35,17 +39,13 @@ class ActionGreet(Action):
         say(dispatcher, [messages.welcome(facts())])
         intent, text = latest_intent(tracker), latest_text(tracker)
         events: list[EventType] = []
-        if (
-            text.strip()
-            and not text.startswith("/")
-            and not tracker.get_slot("concern")
-            and (intent == "describe_concern" or len(text.split()) >= CONCERN_MIN_WORDS)
-        ):
-            events.append(SlotSet("concern", clean_text(text, max_chars=2000)))
+        concern = early_concern(intent, text, tracker.get_slot(Slot.CONCERN))
+        if concern:
+            events.append(SlotSet(Slot.CONCERN, clean_text(concern, max_chars=MAX_CONCERN_CHARS)))
         # An opening such as "I'm a DSL at…" or "HV here - mum has asked…" already answers
         # the first question; family words never make the caller the public here.
         role = role_from(intent, "" if text.startswith("/") else text)
-        if role in (PROFESSIONAL, DHCFT) and not tracker.get_slot("role_type"):
+        if role in (PROFESSIONAL, DHCFT) and not tracker.get_slot(Slot.ROLE_TYPE):
             # The form validates this answer next, and offers DHCFT staff their line then.
-            events.append(SlotSet("role_type", role))
+            events.append(SlotSet(Slot.ROLE_TYPE, role))
         return events

@@ -16,12 +16,12 @@ from actions.common import channel, facts, latest_intent, latest_text, now, say
 from actions.irt_alert import send_irt_alert
 from actions.records import contact_from, save_contact, turn_origin
 from actions.stats import record_stat
-from bot.consultation import PROFESSIONAL, SCENARIO, role_from
+from bot.adapters.harm_phrases import detect
+from bot.domain.consultation import PROFESSIONAL, SCENARIO, role_from
+from bot.domain.identifiers import identifying_details
+from bot.domain.levels import suggest_level
 from bot.domain.significant_harm import Certainty, Channel
-from bot.harm_signals import detect
-from bot.identifiers import identifying_details
-from bot.levels import suggest_level
-from bot.records.statistics import StatEvent
+from bot.domain.statistics import StatEvent
 from bot.services.significant_harm import HarmSignalIn, respond_to_harm
 
 logger = logging.getLogger(__name__)

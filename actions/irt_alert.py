@@ -1,86 +1,13 @@
-"""The SMS alert to the IRT duty phone when a significant-harm contact is flagged (SPEC rule 7),
-sent through Twilio's REST client. Off unless PCL_IRT_ALERT_TO and the Twilio credentials are
-set.
-
-The alert is sent from a background thread: the caller's reply (999, the IRT's number) must
-never wait on Twilio, and an SMS turn has only a few seconds. A failure is logged with the
-contact reference only; the contact is already at the top of the IRT queue either way.
-"""
+"""The IRT duty phone's alert for a significant-harm contact: its words come from the
+significant-harm use case (bot.domain.irt_alert), and bot.adapters.twilio_alert sends them in
+the background, so that the caller's reply (999, the IRT's number) never waits on Twilio."""
 
 from __future__ import annotations
 
-import logging
-import threading
-from functools import lru_cache
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
-
-from twilio.http.http_client import TwilioHttpClient
-from twilio.http.response import Response
-from twilio.rest import Client
-
 from actions.services import get_services
-from bot.settings import Settings
-
-logger = logging.getLogger(__name__)
-
-TIMEOUT_SECONDS = 3.0
-
-
-class _RebasedHttpClient(TwilioHttpClient):
-    """Sends the client's requests to another base URL (PCL_TWILIO_API_BASE), keeping the
-    path: a local stand-in for Twilio's API in tests, or an egress gateway."""
-
-    def __init__(self, base_url: str, timeout: float) -> None:
-        super().__init__(timeout=timeout)
-        self._base = urlsplit(base_url)
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
-        parts = urlsplit(url)
-        url = urlunsplit(
-            parts._replace(
-                scheme=self._base.scheme,
-                netloc=self._base.netloc,
-                path=self._base.path.rstrip("/") + parts.path,
-            )
-        )
-        return super().request(method, url, *args, **kwargs)
-
-
-def make_client(settings: Settings) -> Client:
-    http_client = (
-        _RebasedHttpClient(settings.twilio_api_base, TIMEOUT_SECONDS)
-        if settings.twilio_api_base
-        else TwilioHttpClient(timeout=TIMEOUT_SECONDS)
-    )
-    return Client(
-        settings.twilio_account_sid,
-        settings.twilio_auth_token.get_secret_value(),
-        http_client=http_client,
-    )
-
-
-@lru_cache
-def _client() -> Client:
-    return make_client(get_services().settings)
+from bot.adapters.twilio_alert import send_alert
 
 
 def send_irt_alert(reference: str, body: str) -> None:
     """Starts sending the alert and returns at once; does nothing when alerts are off."""
-    if not get_services().settings.irt_alert_enabled:
-        return
-    threading.Thread(
-        target=_send, args=(reference, body), name=f"irt-alert-{reference}", daemon=True
-    ).start()
-
-
-def _send(reference: str, body: str) -> None:
-    settings = get_services().settings
-    try:
-        message = _client().messages.create(
-            to=settings.irt_alert_to, from_=settings.twilio_from, body=body
-        )
-    except Exception as error:  # any failure (network, Twilio's refusal) is logged, not raised
-        logger.error("IRT alert for contact %s failed: %s", reference, type(error).__name__)
-        return
-    logger.info("IRT alert for contact %s sent as %s", reference, message.sid)
+    send_alert(get_services().settings, reference, body)

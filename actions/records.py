@@ -3,17 +3,19 @@ handoff (so the IRT sees it at once) or at the end, and completed as the answers
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 
 from rasa_sdk import Tracker
 
 from actions.common import channel, now
 from actions.services import get_services
-from bot.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
-from bot.levels import Suggestion
-from bot.privacy import keyed_hash
-from bot.records.contacts import CallerDetails, ChildDetails, NewContact
+from actions.slots import Slot
+from bot.domain.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
+from bot.domain.levels import Suggestion
+from bot.domain.privacy import keyed_hash
+from bot.domain.statistics import StatEntry
+from bot.services.records import record_contact
 
 DOB_AGE_PREFIX = "age "
 DOB_UNBORN = "unborn"
@@ -29,20 +31,20 @@ def child_dob_slot(date_of_birth: date | None, age_years: int | None, unborn: bo
 
 
 def _child(tracker: Tracker) -> ChildDetails:
-    dob = tracker.get_slot("child_dob") or ""
+    dob = tracker.get_slot(Slot.CHILD_DOB) or ""
     born = age = None
     if dob.startswith(DOB_AGE_PREFIX):
         age = int(dob.removeprefix(DOB_AGE_PREFIX))
     elif dob and dob != DOB_UNBORN:
         born = date.fromisoformat(dob)
     return ChildDetails(
-        name=tracker.get_slot("child_name"),
+        name=tracker.get_slot(Slot.CHILD_NAME),
         date_of_birth=born,
         age_years=age,
         unborn=dob == DOB_UNBORN,
-        address=tracker.get_slot("child_address"),
-        setting=tracker.get_slot("child_setting"),
-        carers=tracker.get_slot("child_carers"),
+        address=tracker.get_slot(Slot.CHILD_ADDRESS),
+        setting=tracker.get_slot(Slot.CHILD_SETTING),
+        carers=tracker.get_slot(Slot.CHILD_CARERS),
     )
 
 
@@ -69,8 +71,8 @@ def contact_from(
         created_at=now(),
         caller=_caller(tracker),
         child=_child(tracker),
-        concern=tracker.get_slot("concern"),
-        family_aware=tracker.get_slot("family_aware"),
+        concern=tracker.get_slot(Slot.CONCERN),
+        family_aware=tracker.get_slot(Slot.FAMILY_AWARE),
         threshold_answers={k: v for k, v in answers.items() if v},
         suggested_level=suggestion.level.value if suggestion else None,
         level_reasons=list(suggestion.reasons) if suggestion else [],
@@ -91,16 +93,11 @@ def turn_origin(tracker: Tracker) -> str:
     return keyed_hash(key, f"contact:{tracker.sender_id}:{message_id}")
 
 
-def save_contact(contact: NewContact, reference: str | None, origin: str) -> str:
-    """Create the contact (once per `origin`), or complete the one created earlier; returns
-    its reference."""
-    services = get_services()
-    with services.sessions.begin() as session:
-        contacts = services.contacts(session)
-        if reference is None:
-            return contacts.create(contact, origin)
-        # Completing an early contact: every answer now known, but not its creation time.
-        changes = {f.name: getattr(contact, f.name) for f in fields(contact)}
-        del changes["created_at"]
-        contacts.update(reference, **changes)
-        return reference
+def save_contact(
+    contact: NewContact, reference: str | None, origin: str, counted: StatEntry | None = None
+) -> str:
+    """Create the contact (once per `origin`), or complete the one created earlier, with the
+    statistic it counts in the same transaction; returns its reference."""
+    return record_contact(
+        get_services().unit_of_work(), contact, reference=reference, origin=origin, counted=counted
+    )

@@ -12,7 +12,7 @@ def main() -> None:
     from rasa_sdk.endpoint import create_argument_parser
 
     from actions.services import get_services
-    from bot.logs import configure_logging
+    from bot.adapters.logs import configure_logging
 
     configure_logging()
     try:

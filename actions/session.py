@@ -10,8 +10,10 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import get_services
-from bot.hours import is_line_open
-from bot.records.statistics import StatEntry, StatEvent, StatisticsRepository
+from actions.slots import Slot
+from bot.domain.hours import is_line_open
+from bot.domain.statistics import StatEntry, StatEvent
+from bot.services.records import count
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -31,14 +33,13 @@ class ActionSessionStart(Action):
         now = services.clock.now()
         channel = channel_of(tracker)
         line_open = is_line_open(now, services.facts)
-        with services.sessions.begin() as session:
-            stats = StatisticsRepository(session, services.facts.timezone)
-            stats.add(StatEntry(StatEvent.CONVERSATION_STARTED, now, channel))
-            if not line_open:
-                stats.add(StatEntry(StatEvent.CLOSED_ATTEMPT, now, channel))
+        entries = [StatEntry(StatEvent.CONVERSATION_STARTED, now, channel)]
+        if not line_open:
+            entries.append(StatEntry(StatEvent.CLOSED_ATTEMPT, now, channel))
+        count(services.unit_of_work(), *entries)
         return [
             SessionStarted(),
-            SlotSet("channel", channel),
-            SlotSet("line_open", line_open),
+            SlotSet(Slot.CHANNEL, channel),
+            SlotSet(Slot.LINE_OPEN, line_open),
             ActionExecuted("action_listen"),
         ]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from actions.services import get_services
-from bot.records.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.domain.statistics import StatEntry, StatEvent
+from bot.services.records import count
 
 
 def record_stat(
     event: StatEvent, channel: str, topic: str | None = None, suggested_level: str | None = None
 ) -> None:
     services = get_services()
-    with services.sessions.begin() as session:
-        StatisticsRepository(session, services.facts.timezone).add(
-            StatEntry(event, services.clock.now(), channel, topic, suggested_level)
-        )
+    entry = StatEntry(event, services.clock.now(), channel, topic, suggested_level)
+    count(services.unit_of_work(), entry)

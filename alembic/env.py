@@ -1,4 +1,4 @@
-"""Alembic environment: the URL is set by bot.records.migrations or PCL_DATABASE_URL."""
+"""Alembic environment: the URL is set by bot.adapters.db.migrations or PCL_DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import text
 
-from bot.records.database import make_engine
-from bot.records.models import Base
-from bot.settings import PROJECT_ROOT
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.models import Base
+from bot.adapters.settings import PROJECT_ROOT
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

@@ -6,10 +6,10 @@ import sys
 
 import uvicorn
 
-from bot.facts import load_facts
-from bot.logs import configure_logging
-from bot.records.migrations import upgrade_to_head
-from bot.settings import get_settings
+from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.logs import configure_logging
+from bot.adapters.service_file import load_facts
+from bot.adapters.settings import get_settings
 
 
 def main() -> None:

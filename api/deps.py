@@ -9,7 +9,7 @@ from fastapi import Depends, Form, Header, HTTPException, Request
 from fastapi.security import APIKeyCookie
 
 from api.services import AppServices
-from api.staff_auth import (
+from api.staff_cookies import (
     COOKIE,
     CSRF_HEADER,
     CSRF_REFUSED,
@@ -19,8 +19,8 @@ from api.staff_auth import (
     is_api,
     tokens_match,
 )
-from bot.records.staff import Role, StaffRepository
-from bot.staff_auth import ActiveSession, StaffMember, StaffSessions
+from bot.adapters.db.staff import Role, StaffRepository
+from bot.services.staff_auth import ActiveSession, StaffMember, StaffSessions
 
 
 def get_services(request: Request) -> AppServices:
@@ -29,7 +29,7 @@ def get_services(request: Request) -> AppServices:
 
 ServicesDep = Annotated[AppServices, Depends(get_services)]
 
-# --- staff: the IRT review pages and API (api/staff_auth.py says how) ----------------------
+# --- staff: the IRT review pages and API (api/staff_cookies.py says how) ----------------------
 
 # Declared as a security scheme, so the OpenAPI schema says how the staff API authenticates.
 _session_cookie = APIKeyCookie(

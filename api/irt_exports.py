@@ -1,39 +1,11 @@
-"""The CSV export of a selection of contacts, for the page and the JSON API alike: one audit
-event per export, naming the references it held."""
+"""The CSV export's HTTP answer, for the page and the JSON API alike (the export itself is
+bot.services.contacts.export_contacts)."""
 
 from __future__ import annotations
 
 from fastapi import Response
 
-from api.irt_filters import ContactFilters
 from api.services import AppServices
-from bot.lcs_export import contacts_csv
-from bot.records.audit import AuditAction
-from bot.records.contacts import ContactRepository
-from bot.staff_auth import StaffMember
-
-EXPORT_LIMIT = 5000
-
-
-def export_contacts(
-    services: AppServices, member: StaffMember, filters: ContactFilters, via: str
-) -> str:
-    zone = services.facts.timezone
-    with services.sessions.begin() as session:
-        contacts = ContactRepository(session, services.cipher, services.clock, zone)
-        summaries = contacts.list(limit=EXPORT_LIMIT, **filters.repository_arguments(zone))
-        views = [contacts.get(s.reference) for s in summaries]
-        contacts.add_audit(
-            member.username,
-            AuditAction.EXPORT_CONTACTS,
-            detail={
-                "via": via,
-                "count": len(views),
-                "references": " ".join(v.reference for v in views),
-                **filters.audit_detail(),
-            },
-        )
-    return contacts_csv(views, zone)
 
 
 def csv_response(text: str, services: AppServices) -> Response:

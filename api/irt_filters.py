@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from api.irt_pages import CHANNEL_LABELS, STATUS_LABELS
+from bot.domain.contact import ContactSelection
 
 OPEN = "open"
 ALL = "all"
@@ -76,6 +77,13 @@ class ContactFilters:
                 self.date_to + timedelta(days=1), time(0), tzinfo=zone
             )
         return arguments
+
+    def selection(self, timezone: str) -> ContactSelection:
+        """The contacts these filters choose (`timezone`: the service file's, for the days)."""
+        arguments = self.repository_arguments(timezone)
+        if "statuses" in arguments:
+            arguments["statuses"] = frozenset(arguments["statuses"])
+        return ContactSelection(**arguments)
 
     def as_query(self) -> str:
         values = {

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from fastapi import Request, Response
 
 from api.services import AppServices
-from api.staff_auth import StaffPageError
+from api.staff_cookies import StaffPageError
 from api.templating import render
-from bot.staff_auth import ActiveSession
+from bot.services.staff_auth import ActiveSession
 
 STATUS_LABELS = {
     "new": "New",
@@ -40,7 +40,7 @@ THRESHOLD_LABELS = {
     "support": "Whether current support meets them",
     "consent": "Whether the family agrees to early help",
 }
-# The assistant's next-step codes (bot.levels.NEXT_STEP_TEXT), named for a manager.
+# The assistant's next-step codes (bot.domain.levels.NEXT_STEP_TEXT), named for a manager.
 NEXT_STEP_LABELS = {
     "call_999": "Call 999: the child is in immediate danger",
     "irt_now": "Contact the IRT now",
@@ -54,7 +54,7 @@ NEXT_STEP_LABELS = {
 SERVICE_NAME = "IRT review"
 
 
-def local_time(at: datetime | None, zone: str = "Europe/London") -> str:
+def local_time(at: datetime | None, zone: str) -> str:
     if at is None:
         return ""
     local = at.astimezone(ZoneInfo(zone))

@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.records.audit import AuditEntry
-from bot.records.contacts import ContactView
-from bot.records.reports import StatisticsReport
+from bot.adapters.db.reports import StatisticsReport
+from bot.domain.audit import AuditEntry
+from bot.domain.contact import MAX_LCS_REFERENCE, MAX_RATIONALE, ContactView
 
 Status = Literal[
     "new", "in_review", "passed_to_irt", "recorded_on_lcs", "no_further_action", "erased"
@@ -98,9 +98,11 @@ class ContactOut(ContactListItem):
 
 class DecisionIn(BaseModel):
     status: DecisionStatus
-    rationale: str = Field(min_length=1, max_length=5000)
+    rationale: str = Field(min_length=1, max_length=MAX_RATIONALE)
     lcs_reference: str | None = Field(
-        default=None, max_length=40, description="Required when the status is recorded_on_lcs"
+        default=None,
+        max_length=MAX_LCS_REFERENCE,
+        description="Required when the status is recorded_on_lcs",
     )
 
     @model_validator(mode="after")
@@ -113,7 +115,7 @@ class DecisionIn(BaseModel):
 
 
 class ErasureIn(BaseModel):
-    rationale: str = Field(min_length=1, max_length=5000)
+    rationale: str = Field(min_length=1, max_length=MAX_RATIONALE)
 
     @field_validator("rationale")
     @classmethod

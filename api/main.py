@@ -18,8 +18,8 @@ from api.security import SecurityHeaders
 from api.services import AppServices
 from api.sms_turns import twiml
 from api.templating import STATIC_DIR
-from bot.messages import assistant_unavailable
-from bot.settings import Settings, get_settings
+from bot.adapters.settings import Settings, get_settings
+from bot.domain.messages import assistant_unavailable
 
 logger = logging.getLogger("api.request")
 

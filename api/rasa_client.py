@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from bot.settings import Settings
+from bot.adapters.settings import Settings
 
 
 class RasaUnavailable(Exception):
@@ -25,8 +25,8 @@ class RasaClient:
         self, sender: str, text: str, channel: str, message_id: str | None = None
     ) -> list[dict[str, Any]]:
         """One user turn; returns Rasa's bot messages (text, buttons). With a `message_id`
-        (bot.privacy.turn_key) the conversation takes the message at most once: sent again, it
-        gets the replies Rasa gave the first time (rasa_ext.once)."""
+        (bot.domain.privacy.turn_key) the conversation takes the message at most once: sent again,
+        it gets the replies Rasa gave the first time (rasa_ext.once)."""
         body: dict[str, Any] = {"sender": sender, "message": text, "metadata": {"channel": channel}}
         if message_id is not None:
             body["message_id"] = message_id

@@ -10,14 +10,17 @@ import yaml
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.answered_turns import AnsweredTurns
+from api.answer_once import AnsweredTurns
 from api.rasa_client import RasaClient
-from bot.clock import Clock, make_clock
-from bot.facts import ServiceFacts, load_facts
-from bot.passwords import Passwords
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine, make_session_factory
-from bot.settings import PROJECT_ROOT, Settings
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from bot.adapters.passwords import Passwords
+from bot.adapters.service_file import load_facts
+from bot.adapters.settings import PROJECT_ROOT, Settings
+from bot.domain.clock import Clock, make_clock
+from bot.domain.facts import ServiceFacts
+from bot.services.unit_of_work import UnitOfWork
 
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 
@@ -42,7 +45,7 @@ class AppServices:
     passwords: Passwords
     # Both channels: each turn answered once however often it arrives.
     turns: AnsweredTurns
-    # What a button's payload may name (bot.validation.for_the_assistant).
+    # What a button's payload may name (bot.domain.validation.for_the_assistant).
     intents: frozenset[str]
 
     @classmethod
@@ -66,6 +69,10 @@ class AppServices:
             turns=AnsweredTurns(sessions),
             intents=domain_intents(),
         )
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work for one use case (bot.services)."""
+        return SqlAlchemyUnitOfWork(self.sessions, self.cipher, self.clock, self.facts.timezone)
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -14,17 +14,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
-from api.answered_turns import PURGE_EVERY_SECONDS, Answered, Throttle
+from api.answer_once import PURGE_EVERY_SECONDS, Answered, Throttle
 from api.rasa_client import RasaUnavailable
 from api.services import AppServices
-from bot.clock import SystemClock
-from bot.messages import assistant_unavailable
-from bot.privacy import echoes_caller, turn_key
-from bot.records.sms import SmsRepository
-from bot.sms import replies
-from bot.sms.keywords import Keyword, keyword_of
-from bot.sms.render import BotMessage, Choice, read_choice, split_for_sms, with_numbered_choices
-from bot.validation import clean_text, for_the_assistant
+from bot.adapters.db.sms import SmsRepository
+from bot.domain.clock import SystemClock
+from bot.domain.messages import assistant_unavailable
+from bot.domain.privacy import echoes_caller, turn_key
+from bot.domain.sms import replies
+from bot.domain.sms.keywords import Keyword, keyword_of
+from bot.domain.sms.render import (
+    BotMessage,
+    Choice,
+    read_choice,
+    split_for_sms,
+    with_numbered_choices,
+)
+from bot.domain.validation import clean_text, for_the_assistant
 
 logger = logging.getLogger("api.sms")
 
@@ -38,7 +44,7 @@ _CHOICES_PURGE = Throttle(PURGE_EVERY_SECONDS)
 @dataclass(frozen=True)
 class InboundSms:
     message_sid: str
-    sender_id: str  # bot.privacy.sms_sender_id: never the number
+    sender_id: str  # bot.domain.privacy.sms_sender_id: never the number
     body: str
     opt_out_type: str | None = None
     log_id: str = "-"
@@ -62,7 +68,7 @@ def twiml(texts: list[str]) -> str:
 async def answer(services: AppServices, sms: InboundSms) -> str:
     """The TwiML for one delivery. A MessageSid answered before gets the same TwiML and no
     second turn; a concurrent second delivery waits for the first one's answer
-    (api.answered_turns, shared with the web chat)."""
+    (api.answer_once, shared with the web chat)."""
     received = _REAL_TIME.now()
     key = turn_key(services.settings.hmac_key.get_secret_value(), sms.sender_id, sms.message_sid)
 

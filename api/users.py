@@ -19,12 +19,12 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from bot.clock import make_clock
-from bot.passwords import PasswordPolicyError, Passwords, check_password_policy
-from bot.records.database import make_engine, make_session_factory
-from bot.records.migrations import upgrade_to_head
-from bot.records.staff import Role, StaffRepository, StaffRuleError
-from bot.settings import get_settings
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.db.staff import Role, StaffRepository, StaffRuleError
+from bot.adapters.passwords import PasswordPolicyError, Passwords, check_password_policy
+from bot.adapters.settings import get_settings
+from bot.domain.clock import make_clock
 
 
 def _parser() -> argparse.ArgumentParser:

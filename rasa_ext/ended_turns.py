@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
-from bot.privacy import echoes_caller
+from bot.domain.privacy import echoes_caller
 
 KEEP_SECONDS = 15 * 60
 MOST = 1000

@@ -27,7 +27,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.harm_signals import HarmSignal, detect, mentions_adult, mentions_child
+from bot.adapters.harm_phrases import detect, mentions_adult, mentions_child
+from bot.domain.harm_signals import HarmSignal
 
 # Set beside the intent for the actions: {"certain", "immediate_danger", "categories",
 # "classified"}. Certain only when a reviewed high-precision phrase matched; the classifier

@@ -270,7 +270,8 @@ def evaluate(result: dict[str, Any]) -> dict[str, Any]:
     """Add the safety net's verdicts to the predictions and compute every figure."""
     sys.path.insert(0, str(ROOT))
     from bot.consultation import PUBLIC, role_from
-    from bot.harm_signals import detect
+
+    from bot.adapters.harm_phrases import detect
 
     predictions = result["predictions"]
     for p in predictions:

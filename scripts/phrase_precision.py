@@ -27,7 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.harm_signals import PHRASES_PATH, load_phrases, normalise  # noqa: E402
+from bot.adapters.harm_phrases import PHRASES_PATH, load_phrases, normalise  # noqa: E402
 
 HARM = frozenset({"significant_harm", "immediate_danger"})
 _ENTITY = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -51,7 +51,7 @@ def labelled_messages(paths: list[Path]) -> list[tuple[str, bool]]:
 
 def measure(messages: list[tuple[str, bool]]) -> dict[tuple[str, int], list[int]]:
     """(category, pattern index) -> [harm matches, ordinary matches]."""
-    from bot.harm_signals import _first_match
+    from bot.domain.harm_signals import _first_match
 
     phrases = load_phrases()
     counts: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])

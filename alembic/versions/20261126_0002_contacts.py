@@ -17,7 +17,7 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Encrypted columns hold AES-GCM tokens (bot.records.crypto), never plain text.
+# Encrypted columns hold AES-GCM tokens (bot.adapters.crypto), never plain text.
 ENCRYPTED = (
     "caller_name",
     "caller_role",

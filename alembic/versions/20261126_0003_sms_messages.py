@@ -30,7 +30,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_sms_messages_received_at", "sms_messages", ["received_at"])
 
-    # sender_id is a keyed hash of the phone number (bot.privacy.sms_sender_id).
+    # sender_id is a keyed hash of the phone number (bot.domain.privacy.sms_sender_id).
     op.create_table(
         "sms_conversations",
         sa.Column("sender_id", sa.String(64), primary_key=True),

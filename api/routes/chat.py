@@ -5,7 +5,7 @@ keyed hash of it.
 
 The page also sends a random `message_id` per message, and the same one when it resends a
 message whose reply it did not get (its "Try again"): a message id the conversation has had
-before gets the reply it had then and no second turn (api.answered_turns, as SMS does with
+before gets the reply it had then and no second turn (api.answer_once, as SMS does with
 Twilio's MessageSid). Without one, every message is a new turn.
 """
 
@@ -18,13 +18,13 @@ from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.answered_turns import Answered
+from api.answer_once import Answered
 from api.deps import ServicesDep
 from api.rasa_client import RasaUnavailable
 from api.services import AppServices
-from bot.messages import assistant_unavailable
-from bot.privacy import echoes_caller, keyed_hash, log_id, turn_key
-from bot.validation import clean_text, for_the_assistant
+from bot.domain.messages import assistant_unavailable
+from bot.domain.privacy import echoes_caller, keyed_hash, log_id, turn_key
+from bot.domain.validation import clean_text, for_the_assistant
 
 router = APIRouter(prefix="/chat/api", tags=["chat"])
 

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request, Response
 from api.deps import ServicesDep
 from api.routes.chat import MAX_TEXT_CHARS
 from api.templating import render
-from bot.facts import ServiceFacts
-from bot.hours import describe_opening_hours, format_clock_time
-from bot.messages import privacy_text
+from bot.domain.facts import ServiceFacts
+from bot.domain.hours import describe_opening_hours, format_clock_time
+from bot.domain.messages import privacy_text
 
 router = APIRouter(prefix="/chat", tags=["pages"], include_in_schema=False)
 

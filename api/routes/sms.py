@@ -16,8 +16,8 @@ from twilio.request_validator import RequestValidator
 from api import sms_turns
 from api.deps import ServicesDep
 from api.problems import Problem
-from bot.privacy import log_id, sms_sender_id
-from bot.settings import Settings
+from bot.adapters.settings import Settings
+from bot.domain.privacy import log_id, sms_sender_id
 
 router = APIRouter(prefix="/sms", tags=["sms"])
 

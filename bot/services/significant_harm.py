@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot import messages
+from bot.domain import messages
+from bot.domain.facts import ServiceFacts
+from bot.domain.hours import LineStatus, line_status
+from bot.domain.irt_alert import irt_alert_text
 from bot.domain.significant_harm import (
     NAMED_CHILD,
     Certainty,
@@ -23,9 +26,6 @@ from bot.domain.significant_harm import (
     UrgentContact,
     plan_harm_response,
 )
-from bot.facts import ServiceFacts
-from bot.hours import LineStatus, line_status
-from bot.irt_alert import irt_alert_text
 
 
 class HarmRecords(Protocol):

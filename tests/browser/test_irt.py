@@ -19,10 +19,11 @@ from playwright.sync_api import Browser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.records.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
-from bot.records.models import AnonymousStatistic, AuditEvent, Contact, StaffUser
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.models import AnonymousStatistic, AuditEvent, Contact, StaffUser
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from tests.browser.conftest import SCREENSHOTS
 from tests.support.irt_browser import StaffBrowser, flagged_contact_by_web_chat, staff_browser
 from tests.support.stack import Stack
@@ -73,7 +74,7 @@ def create_contact(stack: Stack, **values: object) -> str:
         cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
         values.setdefault("channel", "web")
         values.setdefault("created_at", datetime.now(UTC))
-        return ContactRepository(db, cipher).create(NewContact(**values))  # type: ignore[arg-type]
+        return ContactRepository(db, cipher, timezone="Europe/London").create(NewContact(**values))  # type: ignore[arg-type]
 
 
 # --- 1. the whole review ---------------------------------------------------------------------

@@ -14,9 +14,10 @@ import pytest
 from playwright.sync_api import Browser, Route
 from sqlalchemy.orm import Session
 
-from bot.records.contacts import ContactRepository, ContactView
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine
+from bot.domain.contact import ContactView
 from tests.browser.conftest import AXE, SCREENSHOTS, open_chat_page
 from tests.support.browser import ChatPage
 from tests.support.pages import check_security_headers, csp_nonce
@@ -41,7 +42,7 @@ def read_contact(stack: Stack, reference: str) -> ContactView:
     try:
         with Session(engine) as session:
             cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
-            return ContactRepository(session, cipher).get(reference)
+            return ContactRepository(session, cipher, timezone="Europe/London").get(reference)
     finally:
         engine.dispose()
 
@@ -51,7 +52,7 @@ def count_contacts(stack: Stack) -> int:
     try:
         with Session(engine) as session:
             cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
-            return len(ContactRepository(session, cipher).list())
+            return len(ContactRepository(session, cipher, timezone="Europe/London").list())
     finally:
         engine.dispose()
 

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from bot.privacy import keyed_hash, turn_key
-from bot.records.contacts import ContactRepository
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
-from bot.records.models import AnsweredTurn
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.models import AnsweredTurn
+from bot.domain.privacy import keyed_hash, turn_key
 from tests.support.chat import WebChat, new_message_id
 from tests.support.consultations import REFERENCE, named_child_turns
 from tests.support.stack import Stack
@@ -112,7 +112,10 @@ def contact_references(stack: Stack) -> list[str]:
     cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
     try:
         with Session(engine) as session:
-            return [c.reference for c in ContactRepository(session, cipher).list()]
+            return [
+                c.reference
+                for c in ContactRepository(session, cipher, timezone="Europe/London").list()
+            ]
     finally:
         engine.dispose()
 

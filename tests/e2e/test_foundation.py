@@ -6,8 +6,9 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.records.database import make_engine
-from bot.records.statistics import StatEvent, StatisticsRepository
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.statistics import StatisticsRepository
+from bot.domain.statistics import StatEvent
 from tests.support.chat import WebChat
 from tests.support.stack import Stack
 
@@ -18,7 +19,9 @@ def conversations_started(stack: Stack) -> int:
     engine = make_engine(stack.database_url or "")
     try:
         with Session(engine) as session:
-            return StatisticsRepository(session).count(StatEvent.CONVERSATION_STARTED)
+            return StatisticsRepository(session, timezone="Europe/London").count(
+                StatEvent.CONVERSATION_STARTED
+            )
     finally:
         engine.dispose()
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from markupsafe import escape
 
-from bot.validation import clean_text, for_the_assistant
+from bot.domain.validation import clean_text, for_the_assistant
 from tests.conftest import IN_HOURS
 from tests.support.chat import WebChat
 from tests.support.conversation import (

@@ -36,9 +36,10 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy.orm import Session
 
 from api.main import create_app
-from bot.records.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from tests.support.irt import irt_settings
 from tests.support.sms import form_fields, twilio_signature
 from tests.support.stack import Stack
@@ -98,7 +99,7 @@ def seed_contacts(stack: Stack, database_url: str) -> list[str]:
     created = datetime(2026, 11, 26, 11, tzinfo=UTC)
     try:
         with Session(engine) as session, session.begin():
-            contacts = ContactRepository(session, cipher)
+            contacts = ContactRepository(session, cipher, timezone="Europe/London")
             return [
                 contacts.create(
                     NewContact(
@@ -195,5 +196,3 @@ def test_the_fuzzed_instance_logged_no_traceback_or_unhandled_error(
     log = (stack.log_dir / f"{INSTANCE}.log").read_text(errors="replace")
     assert "Traceback" not in log
     assert "unhandled" not in log
-
-

@@ -1,10 +1,10 @@
 """Every telephone number and link the assistant gives comes from the service file, and every
-message is SMS-sized (SPEC §2: "the assistant never invents one"; bot/messages.py: at most 480
-characters a message).
+message is SMS-sized (SPEC §2: "the assistant never invents one"; bot/domain/messages.py: at most
+480 characters a message).
 
 Three sources are checked: the replies of a long mixed set of real conversations (at several
 times of day, so every route is taken), every `responses:` text in domain.yml, and every text
-function in bot/messages.py called with the real facts at several moments.
+function in bot/domain/messages.py called with the real facts at several moments.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from datetime import datetime
 
 import pytest
 import yaml
-from pydantic import BaseModel
 
-from bot import messages
-from bot.facts import PhoneFact, ServiceFacts, load_facts
-from bot.levels import THRESHOLD_QUESTIONS, suggest_level
+from bot.adapters.service_file import load_facts
+from bot.domain import messages
+from bot.domain.facts import PhoneFact, ServiceFacts, sourced_facts
+from bot.domain.levels import THRESHOLD_QUESTIONS, suggest_level
 from tests.e2e.conftest import IN_HOURS
 from tests.support.conversation import (
     ASK_PHONE,
@@ -65,13 +65,10 @@ def _digits(number: str) -> str:
     return digits
 
 
-def _phone_facts(model: BaseModel) -> Iterator[PhoneFact]:
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, PhoneFact):
-            yield value
-        elif isinstance(value, BaseModel):
-            yield from _phone_facts(value)
+def _phone_facts(facts: ServiceFacts) -> Iterator[PhoneFact]:
+    for _, fact in sourced_facts(facts):
+        if isinstance(fact, PhoneFact):
+            yield fact
 
 
 KNOWN_NUMBERS = {_digits(n) for n in FACTS.all_phone_numbers()}
@@ -152,7 +149,7 @@ def test_every_response_text_in_the_domain_uses_only_the_service_files_numbers_a
     assert_only_known_numbers_and_links(texts, "domain.yml responses")
 
 
-# --- bot/messages.py --------------------------------------------------------------------------
+# --- bot/domain/messages.py ------------------------------------------------------------------
 
 MOMENTS = [
     datetime.fromisoformat(iso)
@@ -190,7 +187,7 @@ _FOUND = (
 
 
 def _text_functions(facts: ServiceFacts, at: datetime) -> dict[str, Callable[[], list[str]]]:
-    """Every public text function of bot/messages.py, called every way it can be."""
+    """Every public text function of bot/domain/messages.py, called every way it can be."""
     return {
         "step_facts": lambda: list(messages.step_facts(facts).values()),
         "urgent_contact_now": lambda: [messages.urgent_contact_now(facts, at)],
@@ -263,7 +260,7 @@ def test_every_text_function_in_messages_uses_only_the_service_files_numbers_and
         produced = produce()
         assert produced and all(isinstance(t, str) and t for t in produced), name
         texts += produced
-    assert_only_known_numbers_and_links(texts, f"bot/messages.py at {at.isoformat()}")
+    assert_only_known_numbers_and_links(texts, f"bot/domain/messages.py at {at.isoformat()}")
 
 
 # --- real conversations -----------------------------------------------------------------------

@@ -19,10 +19,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bot.privacy import keyed_hash
-from bot.records.contacts import ContactRepository, ContactView
-from bot.records.crypto import FieldCipher
-from bot.records.statistics import StatEvent, StatisticsRepository
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.statistics import StatisticsRepository
+from bot.domain.contact import ContactView
+from bot.domain.privacy import keyed_hash
+from bot.domain.statistics import StatEvent
 from tests.support.chat import WebChat
 from tests.support.consultations import named_child_turns
 from tests.support.outbound import OutboundRecorder
@@ -88,7 +90,9 @@ def scenario_statistics(stack: Stack) -> int:
     engine = create_engine(stack.database_url or "")
     try:
         with Session(engine) as session:
-            return StatisticsRepository(session).count(StatEvent.SCENARIO_ADVICE)
+            return StatisticsRepository(session, timezone="Europe/London").count(
+                StatEvent.SCENARIO_ADVICE
+            )
     finally:
         engine.dispose()
 
@@ -220,7 +224,7 @@ def read_back(stack: Stack, reference: str) -> ContactView:
     cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
     try:
         with Session(engine) as session:
-            return ContactRepository(session, cipher).get(reference)
+            return ContactRepository(session, cipher, timezone="Europe/London").get(reference)
     finally:
         engine.dispose()
 

@@ -16,9 +16,10 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.records.contacts import ContactRepository, ContactView
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine
+from bot.domain.contact import ContactView
 from tests.e2e.conftest import IN_HOURS
 from tests.support.sms import SmsPhone, new_message_sid, parse_twiml, phone_for, user_turns
 from tests.support.stack import Stack
@@ -49,7 +50,7 @@ def load_contact(stack: Stack, reference: str) -> ContactView:
     try:
         with Session(engine) as session:
             cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
-            return ContactRepository(session, cipher).get(reference)
+            return ContactRepository(session, cipher, timezone="Europe/London").get(reference)
     finally:
         engine.dispose()
 

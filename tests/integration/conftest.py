@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.records.crypto import FieldCipher, generate_key
-from bot.records.migrations import upgrade_to_head
+from bot.adapters.crypto import FieldCipher, generate_key
+from bot.adapters.db.migrations import upgrade_to_head
 from tests.support.services import (
     require_postgres,
     reset_postgres_database,

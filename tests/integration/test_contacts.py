@@ -12,18 +12,18 @@ from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
-from bot.records.contacts import (
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.models import AppendOnlyError, AuditEvent, Contact
+from bot.domain.clock import FixedClock
+from bot.domain.contact import (
     CallerDetails,
     ChildDetails,
     ContactNotFoundError,
-    ContactRepository,
     ContactRuleError,
     NewContact,
 )
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine, make_session_factory
-from bot.records.models import AppendOnlyError, AuditEvent, Contact
 from tests.support.services import libpq_url
 
 CHILD_NAME = "Tobias Wrenfield-Abara"
@@ -82,7 +82,7 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 def repo(session: Session, cipher: FieldCipher, at: datetime = NOON) -> ContactRepository:
-    return ContactRepository(session, cipher, clock=FixedClock(at))
+    return ContactRepository(session, cipher, clock=FixedClock(at), timezone="Europe/London")
 
 
 def create(sessions: sessionmaker[Session], cipher: FieldCipher, **overrides: object) -> str:

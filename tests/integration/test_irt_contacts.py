@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.records.contacts import CallerDetails, ChildDetails
+from bot.domain.contact import CallerDetails, ChildDetails
 from tests.support.irt import IrtApp, irt_app
 from tests.support.pages import check_page
 

@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
-from bot.records.contacts import ContactRepository, NewContact
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine, make_session_factory
-from bot.records.reports import StatisticsReports
-from bot.records.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.reports import StatisticsReports
+from bot.adapters.db.statistics import StatisticsRepository
+from bot.domain.clock import FixedClock
+from bot.domain.contact import NewContact
+from bot.domain.statistics import StatEntry, StatEvent
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -30,20 +32,24 @@ def add(sessions: sessionmaker[Session], cipher: FieldCipher, **values: object) 
     values.setdefault("channel", "web")
     values.setdefault("created_at", START)
     with sessions.begin() as session:
-        return ContactRepository(session, cipher).create(NewContact(**values))  # type: ignore[arg-type]
+        return ContactRepository(session, cipher, timezone="Europe/London").create(
+            NewContact(**values)
+        )  # type: ignore[arg-type]
 
 
 def test_the_queue_queries_filter_count_and_version(
     sessions: sessionmaker[Session], cipher: FieldCipher
 ) -> None:
     with sessions() as session:
-        empty_version = ContactRepository(session, cipher).queue_version()
+        empty_version = ContactRepository(session, cipher, timezone="Europe/London").queue_version()
     web = add(sessions, cipher)
     sms = add(
         sessions, cipher, channel="sms", created_at=START + timedelta(days=1), significant_harm=True
     )
     with sessions.begin() as session:
-        contacts = ContactRepository(session, cipher, FixedClock(START + timedelta(days=2)))
+        contacts = ContactRepository(
+            session, cipher, FixedClock(START + timedelta(days=2)), timezone="Europe/London"
+        )
         version = contacts.queue_version()
         assert version != empty_version
         assert [c.reference for c in contacts.list()] == [sms, web]
@@ -69,14 +75,15 @@ def test_the_statistics_report_counts_by_day_channel_level_and_decision(
     sessions: sessionmaker[Session], cipher: FieldCipher
 ) -> None:
     with sessions.begin() as session:
-        stats = StatisticsRepository(session)
+        stats = StatisticsRepository(session, timezone="Europe/London")
         for at, channel in [(START, "web"), (START, "sms"), (START + timedelta(days=1), "web")]:
             stats.add(StatEntry(StatEvent.CONVERSATION_STARTED, at, channel))
         stats.add(StatEntry(StatEvent.CLOSED_ATTEMPT, START.replace(hour=20), "web"))
         stats.add(StatEntry(StatEvent.SCENARIO_ADVICE, START, "web", None, "Universal"))
     add(sessions, cipher, significant_harm=True)
     with sessions() as session:
-        report = StatisticsReports(session, ContactRepository(session, cipher)).report(
+        contacts = ContactRepository(session, cipher, timezone="Europe/London")
+        report = StatisticsReports(session, contacts, timezone="Europe/London").report(
             date(2026, 11, 2), date(2026, 11, 3)
         )
     assert report.conversations == 3 and report.closed_attempts == 1

@@ -15,11 +15,11 @@ import time_machine
 from fastapi import Response
 from fastapi.testclient import TestClient
 
-from api.staff_auth import set_session_cookie
-from bot.records.crypto import generate_key
-from bot.records.staff import StaffRepository
-from bot.settings import Settings
-from bot.staff_auth import SIGN_IN_REFUSED
+from api.staff_cookies import set_session_cookie
+from bot.adapters.crypto import generate_key
+from bot.adapters.db.staff import StaffRepository
+from bot.adapters.settings import Settings
+from bot.services.staff_auth import SIGN_IN_REFUSED
 from tests.support.irt import PASSWORD, IrtApp, csrf_field, irt_app, sign_in_with_form
 from tests.support.pages import check_page
 

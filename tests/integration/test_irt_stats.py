@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from bot.clock import FixedClock
-from bot.records.contacts import ContactRepository
-from bot.records.statistics import StatEntry, StatEvent, StatisticsRepository
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.statistics import StatisticsRepository
+from bot.domain.clock import FixedClock
+from bot.domain.statistics import StatEntry, StatEvent
 from tests.support.irt import IrtApp, irt_app
 from tests.support.pages import check_page
 
@@ -33,7 +34,9 @@ def stat(
     irt: IrtApp, event: StatEvent, at: datetime, channel: str = "web", level: str | None = None
 ) -> None:
     with irt.sessions.begin() as session:
-        StatisticsRepository(session).add(StatEntry(event, at, channel, None, level))
+        StatisticsRepository(session, timezone="Europe/London").add(
+            StatEntry(event, at, channel, None, level)
+        )
 
 
 def seed(irt: IrtApp) -> dict[str, str]:
@@ -60,9 +63,9 @@ def seed(irt: IrtApp) -> dict[str, str]:
     ]
     for reference, at, status in decisions:
         with irt.sessions.begin() as session:
-            ContactRepository(session, irt.cipher, FixedClock(at)).record_decision(
-                reference, by="manager", status=status, rationale="Reviewing"
-            )
+            ContactRepository(
+                session, irt.cipher, FixedClock(at), timezone="Europe/London"
+            ).record_decision(reference, by="manager", status=status, rationale="Reviewing")
     return {"quick": quick, "slow": slow}
 
 

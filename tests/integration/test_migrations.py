@@ -10,10 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from bot.records.database import make_engine
-from bot.records.migrations import downgrade_to, upgrade_to_head
-from bot.records.models import Base
-from bot.settings import PROJECT_ROOT
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.migrations import downgrade_to, upgrade_to_head
+from bot.adapters.db.models import Base
+from bot.adapters.settings import PROJECT_ROOT
 from tests.support.services import reset_postgres_database
 
 TABLES = {
@@ -83,7 +83,7 @@ def test_api_instances_starting_together_migrate_once(postgres_database: str) ->
     """Production starts several API instances, and each migrates before it serves: on
     PostgreSQL they take turns, and the ones that come after find the schema at head."""
     reset_postgres_database(postgres_database)
-    migrate = "import sys, bot.records.migrations as m; m.upgrade_to_head(sys.argv[1])"
+    migrate = "import sys, bot.adapters.db.migrations as m; m.upgrade_to_head(sys.argv[1])"
     instances = [
         subprocess.Popen(
             [sys.executable, "-c", migrate, postgres_database],

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.records.crypto import generate_key
-from bot.records.database import make_engine
-from bot.records.models import Contact, ReferenceCounter
+from bot.adapters.crypto import generate_key
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.models import Contact, ReferenceCounter
 from tests.support.stack import ROOT
 
 PROCESSES = 4

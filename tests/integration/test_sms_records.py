@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.records.database import make_engine, make_session_factory
-from bot.records.models import SmsConversation
-from bot.records.sms import SmsRepository
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.models import SmsConversation
+from bot.adapters.db.sms import SmsRepository
 
 NOON = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 SENDER = "sms-" + "a" * 32

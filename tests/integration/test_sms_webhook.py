@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from api.main import create_app
 from api.rasa_client import RasaUnavailable
 from api.services import AppServices
-from bot.privacy import sms_sender_id, turn_key
-from bot.records.crypto import generate_key
-from bot.records.migrations import upgrade_to_head
-from bot.records.models import AnsweredTurn, SmsConversation
-from bot.settings import Settings
+from bot.adapters.crypto import generate_key
+from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.db.models import AnsweredTurn, SmsConversation
+from bot.adapters.settings import Settings
+from bot.domain.privacy import sms_sender_id, turn_key
 from tests.support.aio import run_sync
 from tests.support.sms import SmsPhone, new_message_sid, parse_twiml
 

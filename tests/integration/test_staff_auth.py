@@ -15,12 +15,12 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import SystemClock
-from bot.passwords import Passwords
-from bot.records.database import make_engine, make_session_factory
-from bot.records.models import StaffSession, StaffUser
-from bot.records.staff import Role, StaffRepository, StaffRuleError
-from bot.staff_auth import (
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.models import StaffSession, StaffUser
+from bot.adapters.db.staff import Role, StaffRepository, StaffRuleError
+from bot.adapters.passwords import Passwords
+from bot.domain.clock import SystemClock
+from bot.services.staff_auth import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
     LOCK_AFTER_FAILURES,

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.records.crypto import generate_key
+from bot.adapters.crypto import generate_key
 from tests.support.stack import ROOT
 
 

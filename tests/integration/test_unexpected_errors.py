@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api.main import create_app
 from api.rasa_client import RasaClient
 from api.services import AppServices
-from bot.records.migrations import upgrade_to_head
+from bot.adapters.db.migrations import upgrade_to_head
 from tests.integration.test_sms_webhook import make_settings
 from tests.support.aio import run_sync
 

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import select
 
 from api.users import main
-from bot.passwords import Passwords
-from bot.records.crypto import generate_key
-from bot.records.database import make_engine
-from bot.records.migrations import upgrade_to_head
-from bot.records.models import StaffUser
-from bot.settings import get_settings
+from bot.adapters.crypto import generate_key
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.db.models import StaffUser
+from bot.adapters.passwords import Passwords
+from bot.adapters.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

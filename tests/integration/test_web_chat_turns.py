@@ -26,10 +26,10 @@ from api.main import create_app
 from api.rasa_client import RasaUnavailable
 from api.routes.chat import COOKIE, NOT_KEPT
 from api.services import AppServices
-from bot.privacy import keyed_hash, turn_key
-from bot.records.answered_turns import AnsweredTurnRepository
-from bot.records.migrations import upgrade_to_head
-from bot.records.models import AnsweredTurn
+from bot.adapters.db.answered_turns import AnsweredTurnRepository
+from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.db.models import AnsweredTurn
+from bot.domain.privacy import keyed_hash, turn_key
 from tests.integration.test_sms_webhook import HMAC_KEY, FakeRasa, make_settings
 from tests.support.aio import run_sync
 

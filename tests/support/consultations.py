@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 
-from bot.facts import load_facts
+from bot.adapters.service_file import load_facts
 
 REFERENCE = re.compile(r"PCL-\d{4}-\d{6}")
 _FACTS = load_facts()
 EMERGENCY = _FACTS.emergency.phone.number  # 999
 IRT_PHONE = _FACTS.irt.phone.number
-# The start of bot.messages.assistant_unavailable: the reply when a part of the stack is down.
+# The start of bot.domain.messages.assistant_unavailable: the reply when part of the stack is down.
 UNAVAILABLE = "the assistant can't answer right now"
 
 

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.records.contacts import ContactRepository, ContactView
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
-from bot.records.models import AnonymousStatistic, Contact
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine
+from bot.adapters.db.models import AnonymousStatistic, Contact
+from bot.domain.contact import ContactView
 from tests.support.chat import WebChat
 from tests.support.stack import Stack
 
@@ -244,7 +245,7 @@ def contact_references(stack: Stack) -> list[str]:
 def contacts(stack: Stack) -> list[ContactView]:
     """Every contact, decrypted, oldest first."""
     with _session(stack) as session:
-        repository = ContactRepository(session, cipher(stack))
+        repository = ContactRepository(session, cipher(stack), timezone="Europe/London")
         references = session.scalars(select(Contact.reference).order_by(Contact.id))
         return [repository.get(reference) for reference in references]
 
@@ -260,7 +261,7 @@ def ahead_of_every_unflagged_contact(stack: Stack, reference: str) -> bool:
 
 def contact(stack: Stack, reference: str) -> ContactView:
     with _session(stack) as session:
-        return ContactRepository(session, cipher(stack)).get(reference)
+        return ContactRepository(session, cipher(stack), timezone="Europe/London").get(reference)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.records.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine, make_session_factory
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -45,7 +46,7 @@ def main(database_url: str, count: int, worker: int, rendezvous: Path) -> None:
             significant_harm=number % 10 == 0,
         )
         with sessions.begin() as session:
-            reference = ContactRepository(session, cipher).create(new)
+            reference = ContactRepository(session, cipher, timezone="Europe/London").create(new)
         print(reference, flush=True)
     engine.dispose()
 

@@ -18,10 +18,10 @@ from tests.support.sms import new_message_sid
 WEB_EMPTY = "Please type a message."
 WEB_TOO_LONG = "Please send it in shorter parts."
 WEB_UNREADABLE = "Sorry, I couldn't read that message. Please type it again."
-# SMS's (bot/sms/replies.py).
+# SMS's (bot/domain/sms/replies.py).
 SMS_EMPTY = "that message was empty"
 SMS_TOO_LONG = "too long for me to read"
-# The start of bot.messages.assistant_unavailable: a hostile message must never knock the
+# The start of bot.domain.messages.assistant_unavailable: a hostile message must never knock the
 # assistant over into it.
 UNAVAILABLE = "the assistant can't answer right now"
 
@@ -67,7 +67,7 @@ CORPUS: tuple[Hostile, ...] = (
     Hostile("html-image", '"><img src=x onerror="alert(1)">'),
     Hostile("template", "{{ 7*7 }} ${7*7} {% print 1 %} %s %n"),
     Hostile("twiml", "</Message><Redirect>https://attacker.example/</Redirect><Message>"),
-    # "/" starts an intent for Rasa: only a button's payload may (bot.validation).
+    # "/" starts an intent for Rasa: only a button's payload may (bot.domain.validation).
     Hostile("rasa-payload", '/greet{"caller_name": "<b>x</b>"}'),
     Hostile("rasa-unknown-intent", "/hello there, my concern is about a pupil"),
     Hostile("slashes-only", "/ // ///", 422, WEB_EMPTY, SMS_EMPTY),

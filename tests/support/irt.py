@@ -19,14 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
-from bot.passwords import Passwords
-from bot.records.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
-from bot.records.crypto import FieldCipher, generate_key
-from bot.records.database import make_engine, make_session_factory
-from bot.records.migrations import upgrade_to_head
-from bot.records.models import AuditEvent
-from bot.records.staff import StaffRepository
-from bot.settings import Settings
+from bot.adapters.crypto import FieldCipher, generate_key
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.db.models import AuditEvent
+from bot.adapters.db.staff import StaffRepository
+from bot.adapters.passwords import Passwords
+from bot.adapters.settings import Settings
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 
 PASSWORD = "correct horse battery staple"
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -81,10 +82,12 @@ class IrtApp:
         values.setdefault("caller", CallerDetails(name="Jane Smith", role="Teacher"))
         values.setdefault("child", ChildDetails(name="Amy Jones", date_of_birth=date(2015, 4, 3)))
         with self.sessions.begin() as session:
-            return ContactRepository(session, self.cipher).create(NewContact(**values))
+            return ContactRepository(session, self.cipher, timezone="Europe/London").create(
+                NewContact(**values)
+            )
 
     def repository(self, session: Session) -> ContactRepository:
-        return ContactRepository(session, self.cipher)
+        return ContactRepository(session, self.cipher, timezone="Europe/London")
 
     def audit(self, after_id: int = 0) -> list[AuditEvent]:
         with self.sessions() as session:

@@ -16,9 +16,10 @@ import httpx
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bot.records.contacts import ContactRepository, ContactView
-from bot.records.crypto import FieldCipher
-from bot.records.database import make_engine
+from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.database import make_engine
+from bot.domain.contact import ContactView
 from tests.support.consultations import REFERENCE, has_urgent_routes
 from tests.support.services import (
     POSTGRES_HOST,
@@ -137,7 +138,10 @@ def contact_references(stack: Stack) -> list[str]:
     cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
     try:
         with Session(engine) as session:
-            return [c.reference for c in ContactRepository(session, cipher).list()]
+            return [
+                c.reference
+                for c in ContactRepository(session, cipher, timezone="Europe/London").list()
+            ]
     finally:
         engine.dispose()
 
@@ -147,7 +151,7 @@ def read_contact(stack: Stack, reference: str) -> ContactView:
     cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
     try:
         with Session(engine) as session:
-            return ContactRepository(session, cipher).get(reference)
+            return ContactRepository(session, cipher, timezone="Europe/London").get(reference)
     finally:
         engine.dispose()
 

@@ -14,7 +14,7 @@ import httpx
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 
-from bot.privacy import sms_sender_id
+from bot.domain.privacy import sms_sender_id
 from tests.support.stack import Stack
 
 WEBHOOK = "/sms/twilio"

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import httpx
 
-from bot.records.crypto import generate_key
+from bot.adapters.crypto import generate_key
 from tests.support.twilio_api import TwilioApiStub
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ("rasa", "actions", "api")
-# The variable each kind of process takes its port from (the Procfile and bot.settings).
+# The variable each kind of process takes its port from (the Procfile and bot.adapters.settings).
 _PORT_VARIABLES = {
     "rasa": "PCL_RASA_PORT",
     "actions": "PCL_ACTION_SERVER_PORT",

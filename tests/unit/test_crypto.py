@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.records.crypto import (
+from bot.adapters.crypto import (
     DecryptionError,
     FieldCipher,
     decode_key,

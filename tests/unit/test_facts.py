@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import time
 from pathlib import Path
 
 import phonenumbers
-import pydantic
 import pytest
 
-from bot.facts import DEFAULT_FACTS_PATH, FactsError, ServiceFacts, load_facts
+from bot.adapters.service_file import DEFAULT_FACTS_PATH, FactsError, load_facts
+from bot.domain.facts import ServiceFacts
 
 REAL_TEXT = DEFAULT_FACTS_PATH.read_text(encoding="utf-8")
 
@@ -48,7 +49,7 @@ def test_the_real_derby_file_loads_with_the_framework_hours(facts: ServiceFacts)
 
 
 def test_the_facts_cannot_be_changed_once_loaded(facts: ServiceFacts) -> None:
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         facts.irt.phone.number = "01332 000000"  # type: ignore[misc]
 
 

@@ -11,8 +11,9 @@ import holidays
 import pytest
 import time_machine
 
-from bot.facts import ServiceFacts, load_facts
-from bot.hours import (
+from bot.adapters.service_file import load_facts
+from bot.domain.facts import ServiceFacts
+from bot.domain.hours import (
     LineStatus,
     add_working_days,
     describe_opening_hours,

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.lcs_export import COLUMNS, contacts_csv, safe_cell
-from bot.records.contacts import CallerDetails, ChildDetails, ContactView, Decision
+from bot.domain.contact import CallerDetails, ChildDetails, ContactView, Decision
+from bot.domain.lcs_export import COLUMNS, contacts_csv, safe_cell
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def view(**values: object) -> ContactView:
 
 
 def test_the_export_escapes_every_formula_cell_and_keeps_the_rest_as_recorded() -> None:
-    rows = list(csv.reader(io.StringIO(contacts_csv([view()]))))
+    rows = list(csv.reader(io.StringIO(contacts_csv([view()], timezone="Europe/London"))))
     assert rows[0] == list(COLUMNS)
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Reference"] == "PCL-2026-000001"
@@ -90,4 +90,6 @@ def test_the_export_escapes_every_formula_cell_and_keeps_the_rest_as_recorded() 
 
 
 def test_an_empty_selection_is_the_header_row_alone() -> None:
-    assert list(csv.reader(io.StringIO(contacts_csv([])))) == [list(COLUMNS)]
+    assert list(csv.reader(io.StringIO(contacts_csv([], timezone="Europe/London")))) == [
+        list(COLUMNS)
+    ]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import levels
-from bot.levels import (
+from bot.domain import levels
+from bot.domain.levels import (
     DECISION_NOTE,
     NEXT_STEP_TEXT,
     PLACEHOLDERS,

@@ -7,7 +7,7 @@ import pytest
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from bot.passwords import PasswordPolicyError, Passwords, check_password_policy
+from bot.adapters.passwords import PasswordPolicyError, Passwords, check_password_policy
 
 WEAK = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),))
 

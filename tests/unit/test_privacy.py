@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.privacy import echoes_caller, turn_key
+from bot.domain.privacy import echoes_caller, turn_key
 
 KEY = "k" * 40
 

@@ -7,8 +7,8 @@ import os
 import pytest
 from pydantic import ValidationError
 
-from bot.records.crypto import generate_key
-from bot.settings import Settings
+from bot.adapters.crypto import generate_key
+from bot.adapters.settings import Settings
 
 KEY, OLDER, INDEX = generate_key(), generate_key(), generate_key()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sms.keywords import Keyword, keyword_of
+from bot.domain.sms.keywords import Keyword, keyword_of
 
 
 @pytest.mark.parametrize("body", ["HELP", "help", " Help ", "INFO", "info\n"])

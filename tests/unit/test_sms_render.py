@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sms.render import (
+from bot.domain.sms.render import (
     SMS_MAX_CHARS,
     BotMessage,
     Choice,

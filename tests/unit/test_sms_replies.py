@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.facts import ServiceFacts, load_facts
-from bot.irt_alert import irt_alert_text
-from bot.sms import replies
-from bot.sms.render import SMS_MAX_CHARS
+from bot.adapters.service_file import load_facts
+from bot.domain.facts import ServiceFacts
+from bot.domain.irt_alert import irt_alert_text
+from bot.domain.sms import replies
+from bot.domain.sms.render import SMS_MAX_CHARS
 
 THURSDAY_11AM = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
 SATURDAY_NIGHT = datetime(2026, 11, 28, 22, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from api.services import DOMAIN_FILE, domain_intents
-from bot.validation import (
+from bot.domain.validation import (
     ADULT,
     IN_THE_FUTURE,
     NEED_FULL_DATE,

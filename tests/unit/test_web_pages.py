@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from api.main import create_app
-from bot.records.crypto import generate_key
-from bot.settings import Settings
+from bot.adapters.crypto import generate_key
+from bot.adapters.settings import Settings
 from tests.support.pages import check_page, check_security_headers, csp_nonce
 
 ROOT = Path(__file__).resolve().parents[2]

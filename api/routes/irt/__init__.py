@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 
 from api.irt_pages import error_page
 from api.routes.irt import audit, contacts, contacts_api, sessions, stats, users
-from api.staff_auth import SignInRequired, StaffPageError, redirect_to_sign_in
+from api.staff_cookies import SignInRequired, StaffPageError, redirect_to_sign_in
 
 router = APIRouter()
 for part in (

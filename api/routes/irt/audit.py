@@ -13,7 +13,8 @@ from api.deps import ServicesDep, StaffSessionDep
 from api.irt_pages import page
 from api.irt_schemas import AuditPage, audit_event
 from api.routes.irt.contacts_api import AUTH_ERRORS
-from bot.records.audit import AuditAction, AuditTrail
+from bot.adapters.db.audit import AuditTrail
+from bot.domain.audit import AuditAction
 
 pages = APIRouter(prefix="/irt", include_in_schema=False)
 api = APIRouter(prefix="/irt/api", tags=["IRT: audit"])

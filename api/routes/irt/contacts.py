@@ -1,42 +1,64 @@
 """The managers' contact pages: the queue (`GET /irt`), a contact (`GET /irt/contacts/{ref}`),
 a decision and an erasure (form POSTs), and the CSV export of a selection
-(`GET /irt/contacts.csv`). Each request writes one audit event (bot.records.audit)."""
+(`GET /irt/contacts.csv`). Each request writes one audit event (bot.services.contacts)."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from api.deps import CheckedForm, ServicesDep, StaffSessionDep
-from api.irt_exports import csv_response, export_contacts
+from api.irt_exports import csv_response
 from api.irt_filters import CHANNEL_CHOICES, HARM_CHOICES, STATUS_CHOICES, ContactFilters
 from api.irt_pages import STATUS_LABELS, THRESHOLD_LABELS, page
 from api.services import AppServices
-from api.staff_auth import StaffPageError
-from bot.records.audit import AuditAction
-from bot.records.contacts import (
+from api.staff_cookies import StaffPageError
+from bot.domain.contact import (
     DECISION_STATUSES,
+    MAX_LCS_REFERENCE,
+    MAX_RATIONALE,
     ContactNotFoundError,
-    ContactRepository,
     ContactRuleError,
     ContactStatus,
     ContactView,
+    Problem,
+    decision_problems,
+    erasure_problems,
 )
-from bot.staff_auth import ActiveSession
+from bot.services import contacts as use_cases
+from bot.services.staff_auth import ActiveSession
 
 router = APIRouter(prefix="/irt", include_in_schema=False)
 
 REFERENCE = re.compile(r"PCL-\d{4}-\d{6}")
-QUEUE_LIMIT = 500
 POLL_SECONDS = 3
-MAX_RATIONALE = 5000
-MAX_LCS_REFERENCE = 40
 DECISION_CHOICES = [
     (s.value, STATUS_LABELS[s.value]) for s in ContactStatus if s in DECISION_STATUSES
 ]
+
+
+# The form's fields, and how the page words each problem the contact's rules find.
+DECISION_FIELDS = {
+    "status": "decision-status",
+    "rationale": "decision-rationale",
+    "lcs_reference": "decision-lcs-reference",
+}
+DECISION_ERRORS = {
+    ("status", Problem.NOT_A_DECISION): "Choose the contact's new status",
+    ("rationale", Problem.MISSING): "Enter the rationale for the decision",
+    ("rationale", Problem.TOO_LONG): f"The rationale must be {MAX_RATIONALE} characters or fewer",
+    ("lcs_reference", Problem.MISSING): "Enter the LCS reference the contact was recorded under",
+    ("lcs_reference", Problem.TOO_LONG): (
+        f"The LCS reference must be {MAX_LCS_REFERENCE} characters or fewer"
+    ),
+}
+ERASURE_ERRORS = {
+    Problem.MISSING: "Enter why this contact is being erased",
+    Problem.TOO_LONG: f"The reason must be {MAX_RATIONALE} characters or fewer",
+}
 
 
 def _not_found() -> StaffPageError:
@@ -53,28 +75,18 @@ def check_reference(reference: str) -> str:
     return reference
 
 
-def _repository(session: Any, services: AppServices) -> ContactRepository:
-    return ContactRepository(session, services.cipher, services.clock, services.facts.timezone)
-
-
 # --- the queue ------------------------------------------------------------------------------
 
 
 @router.get("")
 def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> Response:
     filters = ContactFilters.from_query(request.query_params)
-    with services.sessions.begin() as session:
-        contacts = _repository(session, services)
-        rows = contacts.list(
-            limit=QUEUE_LIMIT + 1, **filters.repository_arguments(services.facts.timezone)
-        )
-        counts = contacts.count_by_status()
-        version = contacts.queue_version()
-        contacts.add_audit(
-            active.member.username,
-            AuditAction.VIEW_QUEUE,
-            detail={"count": min(len(rows), QUEUE_LIMIT), **filters.audit_detail()},
-        )
+    queue = use_cases.show_queue(
+        services.unit_of_work(),
+        active.member.username,
+        filters.selection(services.facts.timezone),
+        detail=dict(filters.audit_detail()),
+    )
     query = filters.as_query()
     return page(
         request,
@@ -82,11 +94,11 @@ def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> R
         "irt/queue.html",
         active,
         filters=filters,
-        rows=rows[:QUEUE_LIMIT],
-        more=len(rows) > QUEUE_LIMIT,
-        limit=QUEUE_LIMIT,
-        counts=counts,
-        version=version,
+        rows=queue.rows,
+        more=queue.more,
+        limit=use_cases.QUEUE_LIMIT,
+        counts=queue.counts,
+        version=queue.version,
         poll_seconds=POLL_SECONDS,
         status_choices=STATUS_CHOICES,
         channel_choices=CHANNEL_CHOICES,
@@ -99,7 +111,13 @@ def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> R
 def contacts_csv(request: Request, services: ServicesDep, active: StaffSessionDep) -> Response:
     """The queue's selection (the same filters) as CSV for entry on LCS."""
     filters = ContactFilters.from_query(request.query_params)
-    text = export_contacts(services, active.member, filters, via="page")
+    text = use_cases.export_contacts(
+        services.unit_of_work(),
+        active.member.username,
+        filters.selection(services.facts.timezone),
+        timezone=services.facts.timezone,
+        detail={"via": "page", **filters.audit_detail()},
+    )
     return csv_response(text, services)
 
 
@@ -140,16 +158,12 @@ def _view_and_audit(
     services: AppServices, active: ActiveSession, reference: str, **detail: str
 ) -> ContactView:
     """The contact, with the one audit event of looking at it."""
-    with services.sessions.begin() as session:
-        contacts = _repository(session, services)
-        try:
-            view = contacts.get(reference)
-        except ContactNotFoundError:
-            raise _not_found() from None
-        contacts.add_audit(
-            active.member.username, AuditAction.VIEW_CONTACT, reference, detail or None
+    try:
+        return use_cases.view_contact(
+            services.unit_of_work(), active.member.username, reference, detail=dict(detail)
         )
-    return view
+    except ContactNotFoundError:
+        raise _not_found() from None
 
 
 @router.get("/contacts/{reference}")
@@ -173,37 +187,20 @@ def record_decision(
 ) -> Response:
     check_reference(reference)
     rationale, lcs_reference = rationale.strip(), lcs_reference.strip()
-    errors: dict[str, str] = {}
-    if status not in dict(DECISION_CHOICES):
-        errors["decision-status"] = "Choose the contact's new status"
-    if not rationale:
-        errors["decision-rationale"] = "Enter the rationale for the decision"
-    elif len(rationale) > MAX_RATIONALE:
-        errors["decision-rationale"] = f"The rationale must be {MAX_RATIONALE} characters or fewer"
-    if status == ContactStatus.RECORDED_ON_LCS and not lcs_reference:
-        errors["decision-lcs-reference"] = "Enter the LCS reference the contact was recorded under"
-    elif len(lcs_reference) > MAX_LCS_REFERENCE:
-        errors["decision-lcs-reference"] = (
-            f"The LCS reference must be {MAX_LCS_REFERENCE} characters or fewer"
-        )
+    errors = {
+        DECISION_FIELDS[name]: DECISION_ERRORS[name, problem]
+        for name, problem in decision_problems(status, rationale, lcs_reference).items()
+    }
     if not errors:
         try:
-            with services.sessions.begin() as session:
-                contacts = _repository(session, services)
-                contacts.record_decision(
-                    reference,
-                    by=active.member.username,
-                    status=status,
-                    rationale=rationale,
-                    lcs_reference=lcs_reference if status == ContactStatus.RECORDED_ON_LCS
-                    else None,
-                )
-                contacts.add_audit(
-                    active.member.username,
-                    AuditAction.RECORD_DECISION,
-                    reference,
-                    {"status": status},
-                )
+            use_cases.record_decision(
+                services.unit_of_work(),
+                active.member.username,
+                reference,
+                status=status,
+                rationale=rationale,
+                lcs_reference=lcs_reference if status == ContactStatus.RECORDED_ON_LCS else None,
+            )
             return RedirectResponse(f"/irt/contacts/{reference}?done=decision", status_code=303)
         except ContactNotFoundError:
             raise _not_found() from None
@@ -232,17 +229,15 @@ def erase(
 ) -> Response:
     check_reference(reference)
     rationale = rationale.strip()
-    errors: dict[str, str] = {}
-    if not rationale:
-        errors["erasure-rationale"] = "Enter why this contact is being erased"
-    elif len(rationale) > MAX_RATIONALE:
-        errors["erasure-rationale"] = f"The reason must be {MAX_RATIONALE} characters or fewer"
+    errors = {
+        "erasure-" + name.replace("_", "-"): ERASURE_ERRORS[problem]
+        for name, problem in erasure_problems(rationale).items()
+    }
     if not errors:
         try:
-            with services.sessions.begin() as session:
-                contacts = _repository(session, services)
-                contacts.erase(reference, by=active.member.username, rationale=rationale)
-                contacts.add_audit(active.member.username, AuditAction.ERASE_CONTACT, reference)
+            use_cases.erase_contact(
+                services.unit_of_work(), active.member.username, reference, rationale=rationale
+            )
             return RedirectResponse(f"/irt/contacts/{reference}?done=erasure", status_code=303)
         except ContactNotFoundError:
             raise _not_found() from None

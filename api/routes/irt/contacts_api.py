@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from api.deps import CheckedApiPost, ServicesDep, StaffSessionDep
-from api.irt_exports import csv_response, export_contacts
+from api.irt_exports import csv_response
 from api.irt_filters import ALL, ContactFilters
 from api.irt_schemas import (
     ChangeOut,
@@ -29,13 +29,11 @@ from api.irt_schemas import (
     list_item,
 )
 from api.problems import UNREADABLE_BODY, Problem, invalid_query
-from api.services import AppServices
-from bot.records.audit import AuditAction
-from bot.records.contacts import ContactNotFoundError, ContactRepository, ContactRuleError
+from bot.domain.contact import ContactNotFoundError, ContactRuleError, ContactView
+from bot.services import contacts as use_cases
 
 router = APIRouter(prefix="/irt/api", tags=["IRT: contacts"])
 
-LIST_LIMIT = 500
 ReferencePath = Annotated[str, Path(pattern=r"^PCL-\d{4}-\d{6}$", examples=["PCL-2026-000123"])]
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Not signed in, or the session has ended"},
@@ -47,10 +45,6 @@ POST_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No contact with that reference"},
     409: {"model": Problem, "description": "The contact's rules refuse the change"},
 }
-
-
-def _repository(session: Any, services: AppServices) -> ContactRepository:
-    return ContactRepository(session, services.cipher, services.clock, services.facts.timezone)
 
 
 StatusQuery = Annotated[
@@ -96,20 +90,12 @@ def list_contacts(
 ) -> list[ContactListItem]:
     """The queue: significant harm first, then the oldest. Each carries its referrer and child,
     so a list is audited as a read of those contacts."""
-    zone = services.facts.timezone
-    with services.sessions.begin() as session:
-        contacts = _repository(session, services)
-        summaries = contacts.list(limit=LIST_LIMIT, **filters.repository_arguments(zone))
-        views = [contacts.get(s.reference) for s in summaries]
-        contacts.add_audit(
-            active.member.username,
-            AuditAction.LIST_CONTACTS,
-            detail={
-                "count": len(views),
-                "references": " ".join(v.reference for v in views),
-                **filters.audit_detail(),
-            },
-        )
+    views = use_cases.list_contacts(
+        services.unit_of_work(),
+        active.member.username,
+        filters.selection(services.facts.timezone),
+        detail=dict(filters.audit_detail()),
+    )
     return [list_item(v) for v in views]
 
 
@@ -125,7 +111,14 @@ def contacts_csv(
     filters: FiltersDep,
 ) -> Response:
     """The same selection as CSV, every cell safe from spreadsheet formulas."""
-    return csv_response(export_contacts(services, active.member, filters, via="api"), services)
+    text = use_cases.export_contacts(
+        services.unit_of_work(),
+        active.member.username,
+        filters.selection(services.facts.timezone),
+        timezone=services.facts.timezone,
+        detail={"via": "api", **filters.audit_detail()},
+    )
+    return csv_response(text, services)
 
 
 @router.get("/queue-version", response_model=QueueVersion, responses=AUTH_ERRORS)
@@ -133,9 +126,8 @@ def queue_version(services: ServicesDep, active: StaffSessionDep) -> QueueVersio
     """A number that changes when the queue does, for an open page to poll (not audited: it
     says nothing about any contact). Send `X-PCL-Background: 1` so that polling does not keep
     an idle session alive."""
-    with services.sessions.begin() as session:
-        contacts = _repository(session, services)
-        return QueueVersion(version=contacts.queue_version(), counts=contacts.count_by_status())
+    version, counts = use_cases.queue_version(services.unit_of_work())
+    return QueueVersion(version=version, counts=counts)
 
 
 @router.get(
@@ -147,38 +139,25 @@ def get_contact(
     reference: ReferencePath, services: ServicesDep, active: StaffSessionDep
 ) -> ContactOut:
     """Everything recorded about one contact (audited as a view)."""
-    with services.sessions.begin() as session:
-        contacts = _repository(session, services)
-        try:
-            view = contacts.get(reference)
-        except ContactNotFoundError:
-            raise HTTPException(404, "No contact with that reference") from None
-        contacts.add_audit(
-            active.member.username, AuditAction.VIEW_CONTACT, reference, {"via": "api"}
+    try:
+        view = use_cases.view_contact(
+            services.unit_of_work(), active.member.username, reference, detail={"via": "api"}
         )
+    except ContactNotFoundError:
+        raise HTTPException(404, "No contact with that reference") from None
     return contact_out(view)
 
 
-def _change(
-    services: AppServices,
-    reference: str,
-    action: AuditAction,
-    username: str,
-    change: Callable[[ContactRepository], dict[str, str | int | bool | None]],
-) -> ChangeOut:
-    """Makes one change and its one audit event, in one transaction."""
-    with services.sessions.begin() as session:
-        contacts = _repository(session, services)
-        try:
-            detail = change(contacts)
-        except ContactNotFoundError:
-            raise HTTPException(404, "No contact with that reference") from None
-        except ContactRuleError as error:
-            raise HTTPException(409, str(error)) from None
-        contacts.add_audit(username, action, reference, detail)
-        after = contacts.get(reference)
+def _changed(username: str, change: Callable[[], ContactView]) -> ChangeOut:
+    """Runs one change (a use case), answering 404 or 409 for what it refuses."""
+    try:
+        after = change()
+    except ContactNotFoundError:
+        raise HTTPException(404, "No contact with that reference") from None
+    except ContactRuleError as error:
+        raise HTTPException(409, str(error)) from None
     return ChangeOut(
-        reference=reference,
+        reference=after.reference,
         status=after.status,  # type: ignore[arg-type]
         lcs_reference=after.lcs_reference,
         by=username,
@@ -195,18 +174,18 @@ def record_decision(
     """A manager's decision: the new status and its rationale (and the LCS reference when the
     contact is recorded on LCS)."""
     username = active.member.username
-
-    def decide(contacts: ContactRepository) -> dict[str, str]:
-        contacts.record_decision(
+    return _changed(
+        username,
+        lambda: use_cases.record_decision(
+            services.unit_of_work(),
+            username,
             reference,
-            by=username,
             status=decision.status,
             rationale=decision.rationale,
             lcs_reference=decision.lcs_reference,
-        )
-        return {"status": decision.status, "via": "api"}
-
-    return _change(services, reference, AuditAction.RECORD_DECISION, username, decide)
+            detail={"via": "api"},
+        ),
+    )
 
 
 @router.post("/contacts/{reference}/erasure", response_model=ChangeOut, responses=POST_ERRORS)
@@ -218,9 +197,13 @@ def erase_contact(
 ) -> ChangeOut:
     """Erases a contact's personal data, keeping a tombstone with who, when and why."""
     username = active.member.username
-
-    def erase(contacts: ContactRepository) -> dict[str, str]:
-        contacts.erase(reference, by=username, rationale=erasure.rationale)
-        return {"via": "api"}
-
-    return _change(services, reference, AuditAction.ERASE_CONTACT, username, erase)
+    return _changed(
+        username,
+        lambda: use_cases.erase_contact(
+            services.unit_of_work(),
+            username,
+            reference,
+            rationale=erasure.rationale,
+            detail={"via": "api"},
+        ),
+    )

@@ -3,7 +3,7 @@ the JSON API's `POST /irt/api/login` and `POST /irt/api/logout`.
 
 Both ways use the same authenticator, session and cookie, and write one audit event each time:
 `sign_in`, or `sign_in_failed` with the account's name ("unknown" when there is no such account)
-and never the password. Whatever was wrong, the answer is the same (bot.staff_auth).
+and never the password. Whatever was wrong, the answer is the same (bot.services.staff_auth).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from api.deps import CheckedApiPost, CheckedForm, ServicesDep, StaffSessionDep
 from api.irt_pages import page
 from api.problems import UNREADABLE_BODY, Problem
 from api.services import AppServices
-from api.staff_auth import (
+from api.staff_cookies import (
     COOKIE,
     SIGN_IN_COOKIE,
     clear_session_cookie,
@@ -30,11 +30,11 @@ from api.staff_auth import (
     sign_in_token,
     tokens_match,
 )
-from bot.passwords import MAX_PASSWORD_LENGTH
-from bot.records.audit import UNKNOWN_ACTOR, AuditAction
-from bot.records.contacts import ContactRepository
-from bot.records.staff import Role, StaffRepository
-from bot.staff_auth import (
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.staff import Role, StaffRepository
+from bot.adapters.passwords import MAX_PASSWORD_LENGTH
+from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
+from bot.services.staff_auth import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
     SIGN_IN_REFUSED,
@@ -64,7 +64,9 @@ def _sign_in(
         staff = StaffRepository(session)
         authenticator = PasswordAuthenticator(staff, services.passwords, services.clock)
         outcome = authenticator.authenticate(username, password)
-        audit = ContactRepository(session, services.cipher, services.clock)
+        audit = ContactRepository(
+            session, services.cipher, services.clock, timezone=services.facts.timezone
+        )
         if outcome.member is None:
             assert outcome.refusal is not None
             audit.add_audit(
@@ -85,9 +87,9 @@ def _sign_out(services: AppServices, token: str | None, member: StaffMember, via
     with services.sessions.begin() as session:
         if token:
             StaffSessions(StaffRepository(session), services.clock).end(token)
-        ContactRepository(session, services.cipher, services.clock).add_audit(
-            member.username, AuditAction.SIGN_OUT, detail={"via": via}
-        )
+        ContactRepository(
+            session, services.cipher, services.clock, timezone=services.facts.timezone
+        ).add_audit(member.username, AuditAction.SIGN_OUT, detail={"via": via})
 
 
 # --- the sign-in page -----------------------------------------------------------------------

@@ -17,8 +17,8 @@ from api.irt_schemas import StatsOut, stats_out
 from api.problems import invalid_query
 from api.routes.irt.contacts_api import AUTH_ERRORS
 from api.services import AppServices
-from bot.records.contacts import ContactRepository
-from bot.records.reports import PeriodError, StatisticsReport, StatisticsReports, check_period
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.reports import PeriodError, StatisticsReport, StatisticsReports, check_period
 
 pages = APIRouter(prefix="/irt", include_in_schema=False)
 api = APIRouter(prefix="/irt/api", tags=["IRT: statistics"])
@@ -33,8 +33,8 @@ def _today(services: AppServices) -> date:
 def _report(services: AppServices, first_day: date, last_day: date) -> StatisticsReport:
     zone = services.facts.timezone
     with services.sessions.begin() as session:
-        contacts = ContactRepository(session, services.cipher, services.clock, zone)
-        return StatisticsReports(session, contacts, zone).report(first_day, last_day)
+        contacts = ContactRepository(session, services.cipher, services.clock, timezone=zone)
+        return StatisticsReports(session, contacts, timezone=zone).report(first_day, last_day)
 
 
 def _period(services: AppServices, first: str, last: str) -> tuple[date, date, dict[str, str]]:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.deps import AdminUser, ServicesDep, StaffSessionDep
 from api.irt_pages import page
-from bot.records.staff import StaffRepository
+from bot.adapters.db.staff import StaffRepository
 
 router = APIRouter(prefix="/irt/admin", include_in_schema=False)
 

@@ -1,12 +1,14 @@
 """The actions run as functions, as the action server runs them: a tracker from a dict, a
-`CollectingDispatcher` and the real domain. The services they use are the real ones, built from
-the environment as in production: a SQLite database migrated in tmp_path, fresh keys and a fixed
-clock. Nothing here touches the app's own database."""
+`CollectingDispatcher` and the real domain. The services they use are the real ones, given to
+the actions (no environment): fresh keys, a fixed clock and a SQLite database in tmp_path,
+copied from a migrated template only when a test first uses it. Nothing here touches the app's
+own database."""
 
 from __future__ import annotations
 
-import os
+import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +17,18 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from actions.services import Services, get_services
-from bot.records.contacts import ContactView
-from bot.records.crypto import generate_key
-from bot.records.migrations import upgrade_to_head
-from bot.records.models import Contact
-from bot.records.statistics import StatEvent, StatisticsRepository
-from bot.settings import PROJECT_ROOT, get_settings
+from actions.services import Services, build_services, get_services, use_services
+from bot.adapters.crypto import generate_key
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.db.models import Contact
+from bot.adapters.db.statistics import StatisticsRepository
+from bot.adapters.settings import PROJECT_ROOT, Settings, given_settings
+from bot.domain.clock import make_clock
+from bot.domain.contact import ContactView
+from bot.domain.statistics import StatEvent
 from tests.support.aio import run_sync
 
 DOMAIN: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
@@ -35,53 +41,90 @@ OUT_OF_HOURS = "2026-11-28T11:00:00+00:00"  # a Saturday: urgent concerns go to 
 Result = tuple[list[dict[str, Any]], list[dict[str, Any]]]
 
 
-def _forget_services() -> None:
-    """Clears the cached settings and services, closing the old database connections."""
-    if get_services.cache_info().currsize:
-        get_services().sessions.kw["bind"].dispose()
-    get_services.cache_clear()
-    get_settings.cache_clear()
+class MigratedTemplate:
+    """An empty database at the head revision, migrated once (when a test first needs one)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "pcl.db"
+
+    def copy_to(self, path: Path) -> None:
+        if not self.path.exists():
+            upgrade_to_head(f"sqlite:///{self.path}")
+        shutil.copyfile(self.path, path)
+
+
+class LazyDatabase:
+    """Stands in for a sessionmaker: the test's database is made on first use, so that the
+    many actions that never touch it cost no copy."""
+
+    def __init__(self, template: MigratedTemplate, path: Path) -> None:
+        self._template = template
+        self._path = path
+        self._sessions: sessionmaker[Session] | None = None
+
+    def _made(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            self._template.copy_to(self._path)
+            self._sessions = make_session_factory(make_engine(f"sqlite:///{self._path}"))
+        return self._sessions
+
+    def begin(self) -> Any:
+        return self._made().begin()
+
+    def __call__(self) -> Session:
+        return self._made()()
+
+    def dispose(self) -> None:
+        if self._sessions is not None:
+            self._sessions.kw["bind"].dispose()
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """An empty database at the head revision, migrated once and copied for each test."""
-    path = tmp_path_factory.mktemp("template") / "pcl.db"
-    upgrade_to_head(f"sqlite:///{path}")
-    return path.read_bytes()
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> MigratedTemplate:
+    return MigratedTemplate(tmp_path_factory.mktemp("template"))
+
+
+def settings_for_test(tmp_path: Path, **values: Any) -> Settings:
+    """The action server's settings for a test, given rather than read from the environment."""
+    return given_settings(
+        env="test",
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'pcl.db'}",
+        rasa_token="test-rasa-token",
+        hmac_key="test-hmac-key",
+        encryption_keys=generate_key(),
+        blind_index_key=generate_key(),
+        now=OPEN,
+        **values,
+    )
 
 
 @pytest.fixture(autouse=True)
-def services(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_database: bytes
-) -> Iterator[Services]:
-    """Real services for the actions, from the environment, with the line open."""
-    database = tmp_path / "pcl.db"
-    database.write_bytes(migrated_database)
-    for name in os.environ:
-        if name.startswith("PCL_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("PCL_ENV", "test")
-    monkeypatch.setenv("PCL_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("PCL_DATABASE_URL", f"sqlite:///{database}")
-    monkeypatch.setenv("PCL_RASA_TOKEN", "test-rasa-token")
-    monkeypatch.setenv("PCL_HMAC_KEY", "test-hmac-key")
-    monkeypatch.setenv("PCL_ENCRYPTION_KEYS", generate_key())
-    monkeypatch.setenv("PCL_BLIND_INDEX_KEY", generate_key())
-    monkeypatch.setenv("PCL_NOW", OPEN)
-    _forget_services()
-    yield get_services()
-    _forget_services()
+def services(tmp_path: Path, migrated_template: MigratedTemplate) -> Iterator[Services]:
+    """Real services for the actions, with the line open."""
+    database = LazyDatabase(migrated_template, tmp_path / "pcl.db")
+    services = build_services(settings_for_test(tmp_path), sessions=database)  # type: ignore[arg-type]
+    use_services(services)
+    yield services
+    use_services(None)
+    database.dispose()
+
+
+def reconfigure(**values: Any) -> Services:
+    """The same services and database with other settings, e.g. `reconfigure(now=...)`."""
+    current = get_services()
+    settings = given_settings(**{**current.settings.model_dump(), **values})
+    moved = replace(current, settings=settings, clock=make_clock(settings.now))
+    use_services(moved)
+    return moved
 
 
 @pytest.fixture
-def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Services]:
-    """Moves the fixed clock: `at(OUT_OF_HOURS)`; the services are built again."""
+def at() -> Callable[[str], Services]:
+    """Moves the fixed clock: `at(OUT_OF_HOURS)`."""
 
     def move(moment: str) -> Services:
-        monkeypatch.setenv("PCL_NOW", moment)
-        _forget_services()
-        return get_services()
+        return reconfigure(now=moment)
 
     return move
 
@@ -150,4 +193,4 @@ def contact(reference: str) -> ContactView:
 def stat_count(event: StatEvent) -> int:
     services = get_services()
     with services.sessions.begin() as session:
-        return StatisticsRepository(session, services.facts.timezone).count(event)
+        return StatisticsRepository(session, timezone=services.facts.timezone).count(event)

@@ -10,9 +10,9 @@ from rasa_sdk.events import SlotSet
 from actions.closing import ActionFeedback, ActionSubmitConsultation
 from actions.harm import ActionHarmHandoff
 from actions.services import Services
-from bot import messages
-from bot.levels import DECISION_NOTE, suggest_level
-from bot.records.statistics import StatEvent
+from bot.domain import messages
+from bot.domain.levels import DECISION_NOTE, suggest_level
+from bot.domain.statistics import StatEvent
 from tests.unit.actions.conftest import (
     certain,
     contact,

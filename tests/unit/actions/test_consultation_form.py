@@ -16,10 +16,10 @@ from actions.consultation_form import (
     ValidateConsultationForm,
 )
 from actions.services import Services
-from bot import messages
-from bot.consultation import CALLER_SLOTS, CHILD_SLOTS, THRESHOLD_SLOTS
-from bot.levels import QUESTIONS_BY_KEY
-from bot.records.statistics import StatEvent
+from bot.domain import messages
+from bot.domain.consultation import CALLER_SLOTS, CHILD_SLOTS, THRESHOLD_SLOTS
+from bot.domain.levels import QUESTIONS_BY_KEY
+from bot.domain.statistics import StatEvent
 from tests.support.aio import run_sync
 from tests.unit.actions.conftest import DOMAIN, run, stat_count, texts, tracker
 

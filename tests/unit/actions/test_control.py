@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet, UserUtteranceRev
 
 from actions.control import ActionDefaultFallback, ActionFallback, ActionRestart, ActionStop
 from actions.services import Services
-from bot import messages
+from bot.domain import messages
 from tests.unit.actions.conftest import OUT_OF_HOURS, run, texts, tracker
 
 IN_THE_FORM = {"line_open": True, "role_type": "professional", "requested_slot": "caller_name"}

@@ -16,8 +16,8 @@ from actions.digressions import (
     ActionPublicRoutes,
 )
 from actions.services import Services
-from bot import messages
-from bot.records.statistics import StatEvent
+from bot.domain import messages
+from bot.domain.statistics import StatEvent
 from tests.unit.actions.conftest import OUT_OF_HOURS, run, stat_count, texts, tracker
 
 DIGRESSION = ActionAnswerDigression()

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.greeting import ActionGreet
 from actions.services import Services
-from bot import messages
+from bot.domain import messages
 from tests.unit.actions.conftest import CLOSED_IRT_OPEN, OUT_OF_HOURS, run, texts, tracker
 
 GREET = ActionGreet()

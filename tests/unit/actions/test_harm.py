@@ -10,8 +10,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.harm import ActionHarmHandoff
 from actions.services import Services
-from bot import messages
-from bot.records.statistics import StatEvent
+from bot.domain import messages
+from bot.domain.statistics import StatEvent
 from tests.unit.actions.conftest import (
     CLOSED_IRT_OPEN,
     OUT_OF_HOURS,
@@ -82,7 +82,11 @@ def test_an_uncertain_signal_gives_the_urgent_routes_and_flags_nothing(
     assert "01332 641172" in said[-1] and "999" in said[-1]
     assert not any(REASONABLE_CAUSE in text for text in said)
     slots = slots_of(events)
-    assert slots["harm_pending"] == {"immediate_danger": False, "categories": [], "classified": None}
+    assert slots["harm_pending"] == {
+        "immediate_danger": False,
+        "categories": [],
+        "classified": None,
+    }
     assert "significant_harm" not in slots
     assert slots["concern"] == MILD  # kept, never asked for again
     assert contact_count() == 0

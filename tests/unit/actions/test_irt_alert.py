@@ -5,17 +5,16 @@ or the caller's details, and a failure to send never stops the caller's reply.""
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from actions import irt_alert
 from actions.harm import ActionHarmHandoff
-from actions.services import Services, get_services
-from bot.settings import get_settings
+from actions.services import Services
 from tests.support.twilio_api import CapturedRequest, TwilioApiStub
-from tests.unit.actions.conftest import OUT_OF_HOURS, certain, run, texts, tracker
+from tests.unit.actions.conftest import OUT_OF_HOURS, certain, reconfigure, run, texts, tracker
 
 HANDOFF = ActionHarmHandoff()
 DISCLOSURE = "she told me her dad hits her with a belt"
@@ -34,31 +33,22 @@ def twilio_api() -> Iterator[TwilioApiStub]:
     stub.close()
 
 
-def configure(monkeypatch: pytest.MonkeyPatch, api_base: str) -> Services:
-    for name, value in {
-        "PCL_TWILIO_ACCOUNT_SID": SID,
-        "PCL_TWILIO_AUTH_TOKEN": TOKEN,
-        "PCL_PUBLIC_BASE_URL": "https://pcl.example.gov.uk",
-        "PCL_TWILIO_FROM": LINE,
-        "PCL_IRT_ALERT_TO": DUTY_PHONE,
-        "PCL_TWILIO_API_BASE": api_base,
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_services().sessions.kw["bind"].dispose()
-    get_services.cache_clear()
-    get_settings.cache_clear()
-    irt_alert._client.cache_clear()
-    return get_services()
+def configure(api_base: str) -> Services:
+    return reconfigure(
+        twilio_account_sid=SID,
+        twilio_auth_token=TOKEN,
+        public_base_url="https://pcl.example.gov.uk",
+        twilio_from=LINE,
+        irt_alert_to=DUTY_PHONE,
+        twilio_api_base=api_base,
+    )
 
 
 @pytest.fixture
-def alerts_on(
-    monkeypatch: pytest.MonkeyPatch, twilio_api: TwilioApiStub, services: Services
-) -> Iterator[TwilioApiStub]:
-    configure(monkeypatch, twilio_api.url + "/twilio-gateway")
+def alerts_on(twilio_api: TwilioApiStub, services: Services) -> Iterator[TwilioApiStub]:
+    configure(twilio_api.url + "/twilio-gateway")
     yield twilio_api
     settle()
-    irt_alert._client.cache_clear()
 
 
 def alerts_to(stub: TwilioApiStub, reference: str) -> list[CapturedRequest]:
@@ -66,8 +56,11 @@ def alerts_to(stub: TwilioApiStub, reference: str) -> list[CapturedRequest]:
 
 
 def settle() -> None:
-    """Lets any alert thread finish (they are daemon threads with a 3 s timeout)."""
-    time.sleep(0.5)
+    """Waits for every alert thread to finish (daemon threads with a 3 s timeout): after
+    this, whatever the actions sent has reached the stand-in."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("irt-alert-"):
+            thread.join(timeout=5)
 
 
 def test_a_new_significant_harm_contact_alerts_the_duty_phone(alerts_on: TwilioApiStub) -> None:
@@ -179,10 +172,10 @@ def test_without_the_alert_settings_nothing_is_sent(twilio_api: TwilioApiStub) -
 
 
 def test_a_failed_alert_is_logged_with_the_reference_only_and_the_reply_still_goes(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, services: Services
+    caplog: pytest.LogCaptureFixture, services: Services
 ) -> None:
-    configure(monkeypatch, "http://127.0.0.1:9")  # nothing listens: the request fails at once
-    caplog.set_level(logging.INFO, logger="actions.irt_alert")
+    configure("http://127.0.0.1:9")  # nothing listens: the request fails at once
+    caplog.set_level(logging.INFO, logger="bot.adapters.twilio_alert")
     started = time.perf_counter()
     _, sent = run(
         HANDOFF,
@@ -195,19 +188,16 @@ def test_a_failed_alert_is_logged_with_the_reference_only_and_the_reply_still_go
     )
     assert time.perf_counter() - started < 2  # the reply does not wait for Twilio
     assert "01332 641172" in " ".join(texts(sent))
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not caplog.records:
-        time.sleep(0.05)
-    irt_alert._client.cache_clear()
+    settle()
     logged = [record.getMessage() for record in caplog.records]
     assert logged == [f"IRT alert for contact {FIRST_REFERENCE} failed: ConnectionError"]
 
 
 def test_out_of_hours_the_alert_says_the_caller_was_sent_to_the_care_line(
-    alerts_on: TwilioApiStub, at: Callable[[str], Services], monkeypatch: pytest.MonkeyPatch
+    alerts_on: TwilioApiStub,
 ) -> None:
-    at(OUT_OF_HOURS)
-    configure(monkeypatch, alerts_on.url + "/twilio-gateway")
+    reconfigure(now=OUT_OF_HOURS)
+    configure(alerts_on.url + "/twilio-gateway")
     slots = {"line_open": False, "consultation_type": "named_child"}
     run(HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE, parse=certain()))
     body = alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", "")).form["Body"]

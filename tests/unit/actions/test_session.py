@@ -9,7 +9,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 
 from actions.services import Services
 from actions.session import ActionSessionStart
-from bot.records.statistics import StatEvent
+from bot.domain.statistics import StatEvent
 from tests.unit.actions.conftest import (
     CLOSED_IRT_OPEN,
     OPEN,

@@ -1,0 +1,137 @@
+"""The web side of staff sign-in: the session cookie, CSRF tokens, and what an anonymous or
+unauthorised request gets (the rules themselves are in bot.services.staff_auth).
+
+- The cookie `pcl_staff` holds a random value whose SHA-256 is the session's id; HttpOnly,
+  SameSite=Lax, path /irt, Secure outside development and test. No expiry of its own: the
+  server ends the session (30 minutes idle, 8 hours in all) whatever the browser keeps.
+- Every form carries the session's CSRF token in a hidden field, and every JSON POST sends it
+  as `X-CSRF-Token`; without it the answer is 403. The sign-in form, before there is a session,
+  uses a double-submit token in its own short-lived cookie.
+- Anonymous: 401 under /irt/api/, a redirect to the sign-in page elsewhere. A role that is not
+  enough: 403.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import quote, urlsplit
+
+from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
+
+from bot.adapters.settings import Settings
+
+COOKIE = "pcl_staff"
+COOKIE_PATH = "/irt"
+SIGN_IN_COOKIE = "pcl_staff_sign_in"
+SIGN_IN_PATH = "/irt/sign-in"
+CSRF_HEADER = "X-CSRF-Token"
+API_PREFIX = "/irt/api/"
+HOME = "/irt"
+# The sign-in form's own token lives as long as someone might take to fill it in.
+SIGN_IN_TOKEN_SECONDS = 3600
+NOT_SIGNED_IN = "Sign in first"
+CSRF_REFUSED = "This form or request did not carry the right security token"
+
+
+class SignInRequired(Exception):
+    """A page asked for without a valid session: the browser goes to the sign-in page."""
+
+    def __init__(self, back_to: str | None) -> None:
+        super().__init__("sign in required")
+        self.back_to = back_to
+
+
+class StaffPageError(Exception):
+    """A staff page that cannot be shown: rendered as a page with this status."""
+
+    def __init__(self, status_code: int, title: str, message: str) -> None:
+        super().__init__(title)
+        self.status_code = status_code
+        self.title = title
+        self.message = message
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def cookie_is_secure(settings: Settings) -> bool:
+    return settings.env not in ("development", "test")
+
+
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=cookie_is_secure(settings),
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        COOKIE, path=COOKIE_PATH, httponly=True, samesite="lax", secure=cookie_is_secure(settings)
+    )
+
+
+def sign_in_token(request: Request) -> str:
+    """The sign-in form's double-submit token: the cookie's, or a new one."""
+    token = request.cookies.get(SIGN_IN_COOKIE) or ""
+    return token if 20 <= len(token) <= 100 else secrets.token_urlsafe(32)
+
+
+def set_sign_in_cookie(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        SIGN_IN_COOKIE,
+        token,
+        max_age=SIGN_IN_TOKEN_SECONDS,
+        path=SIGN_IN_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=cookie_is_secure(settings),
+    )
+
+
+def clear_sign_in_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        SIGN_IN_COOKIE,
+        path=SIGN_IN_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=cookie_is_secure(settings),
+    )
+
+
+def tokens_match(given: str | None, expected: str | None) -> bool:
+    if not given or not expected:
+        return False
+    return secrets.compare_digest(given.encode(), expected.encode())
+
+
+def safe_back_to(target: str | None) -> str:
+    """Where to go after signing in: a staff page of this site, never anywhere else."""
+    if not target:
+        return HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or not target.startswith(HOME):
+        return HOME
+    if target.startswith(API_PREFIX) or target.startswith(SIGN_IN_PATH):
+        return HOME
+    path = parts.path
+    if path != HOME and not path.startswith(HOME + "/"):
+        return HOME
+    return target
+
+
+def redirect_to_sign_in(request: Request, error: Exception) -> Response:
+    back_to = error.back_to if isinstance(error, SignInRequired) else None
+    location = SIGN_IN_PATH
+    if back_to and safe_back_to(back_to) == back_to and back_to != HOME:
+        location += "?next=" + quote(back_to, safe="/")
+    response = RedirectResponse(location, status_code=303)
+    if COOKIE in request.cookies:
+        clear_session_cookie(response, request.app.state.services.settings)
+    return response

@@ -1,0 +1,267 @@
+"""Tables of the application database (SQLAlchemy 2 typed mappings)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Mapper,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AnonymousStatistic(Base):
+    """One counted event with nothing that identifies anyone (ISA, §5.17): no conversation id,
+    no text; only the day, the hour, the channel and categories."""
+
+    __tablename__ = "anonymous_statistics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    hour: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str] = mapped_column(String(40), index=True)
+    topic: Mapped[str | None] = mapped_column(String(40))
+    suggested_level: Mapped[str | None] = mapped_column(String(20))
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as UTC: SQLite keeps no offset, so every value is normalised on
+    the way in and marked UTC on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("record times must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Contact(Base):
+    """One contact with the line. Columns named `caller_*`, `child_*` (but the blind index),
+    `concern`, `family_aware`, `advice_given` hold AES-GCM tokens, never plain text."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("reference", name="uq_contacts_reference"),
+        UniqueConstraint("year", "sequence", name="uq_contacts_year_sequence"),
+        UniqueConstraint("origin", name="uq_contacts_origin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    significant_harm: Mapped[bool] = mapped_column(Boolean, default=False)
+    immediate_danger: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    suggested_level: Mapped[str | None] = mapped_column(String(20))
+    level_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    threshold_answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    next_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    caller_name: Mapped[str | None] = mapped_column(Text)
+    caller_role: Mapped[str | None] = mapped_column(Text)
+    caller_agency: Mapped[str | None] = mapped_column(Text)
+    caller_address: Mapped[str | None] = mapped_column(Text)
+    caller_phone: Mapped[str | None] = mapped_column(Text)
+    caller_email: Mapped[str | None] = mapped_column(Text)
+    child_name: Mapped[str | None] = mapped_column(Text)
+    child_dob: Mapped[str | None] = mapped_column(Text)
+    child_age: Mapped[str | None] = mapped_column(Text)
+    child_unborn: Mapped[str | None] = mapped_column(Text)  # encrypted too: it reveals a pregnancy
+    child_address: Mapped[str | None] = mapped_column(Text)
+    child_setting: Mapped[str | None] = mapped_column(Text)
+    child_carers: Mapped[str | None] = mapped_column(Text)
+    concern: Mapped[str | None] = mapped_column(Text)
+    family_aware: Mapped[str | None] = mapped_column(Text)
+    advice_given: Mapped[str | None] = mapped_column(Text)
+    child_blind_index: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    lcs_reference: Mapped[str | None] = mapped_column(String(40))
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    erased_by: Mapped[str | None] = mapped_column(String(120))
+    erasure_rationale: Mapped[str | None] = mapped_column(Text)  # encrypted: staff free text
+    # A keyed hash of the conversation turn that created it: the same turn run again (its
+    # reply was lost and the caller sent it again) finds the contact instead of adding one.
+    origin: Mapped[str | None] = mapped_column(String(64))
+
+
+class ContactStatusChange(Base):
+    __tablename__ = "contact_status_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    by: Mapped[str] = mapped_column(String(120))
+    rationale: Mapped[str | None] = mapped_column(Text)  # encrypted: staff free text names people
+
+
+class ManagerDecision(Base):
+    """Each manager decision: "Decisions made to share or to not share information need to be
+    recorded" (SPEC §4)."""
+
+    __tablename__ = "manager_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    by: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(24))
+    rationale: Mapped[str | None] = mapped_column(Text)  # encrypted: staff free text names people
+    lcs_reference: Mapped[str | None] = mapped_column(String(40))
+
+
+class AuditEvent(Base):
+    """Who did what to which contact, and when. Append-only: refused here on update or delete,
+    and by a database trigger as well. `detail` must never hold personal data."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    reference: Mapped[str | None] = mapped_column(String(20), index=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ReferenceCounter(Base):
+    """The last contact sequence handed out per year; incremented inside the creating
+    transaction, so a rollback gives the number back and references stay gap-free."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_sequence: Mapped[int] = mapped_column(Integer)
+
+
+class AnsweredTurn(Base):
+    """A turn being or already answered, so that a repeat (the web page's Retry with the same
+    message id, Twilio's retry of a MessageSid) gets the same reply and no second turn. Keyed by
+    bot.domain.privacy.turn_key, a keyed hash: never a conversation's or a message's id as sent. The
+    reply is the assistant's own (JSON for the web, TwiML for SMS), never one that repeats
+    what the caller wrote. Deleted after 15 minutes (bot.adapters.db.answered_turns)."""
+
+    __tablename__ = "answered_turns"
+
+    turn_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    # When the delivery answering it claimed it (or took over a claim left unanswered).
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # None while the turn is still being answered.
+    reply: Mapped[str | None] = mapped_column(Text)
+
+
+class SmsConversation(Base):
+    """The payloads of the numbered choices last offered to an SMS sender, so that a reply "1"
+    maps back to its button. Keyed by the keyed hash of the number, never the number."""
+
+    __tablename__ = "sms_conversations"
+
+    sender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    choices: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class StaffUser(Base):
+    """A member of staff who may sign in to the IRT review pages (bot.adapters.db.staff)."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("username", name="uq_staff_users_username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    # Argon2id (bot.adapters.passwords); None for an account that signs in another way (OIDC).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffSession(Base):
+    """A signed-in browser or API client. The id is the SHA-256 of the cookie's random value,
+    so a copy of this table cannot be replayed as a cookie."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete a row that must only ever be added."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_audit_update(_mapper: Mapper[Any], _connection: Connection, _target: Any) -> None:
+    raise AppendOnlyError("audit events cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_audit_delete(_mapper: Mapper[Any], _connection: Connection, _target: Any) -> None:
+    raise AppendOnlyError("audit events cannot be deleted")
+
+
+@event.listens_for(Contact, "before_delete")
+def _refuse_contact_delete(_mapper: Mapper[Any], _connection: Connection, _target: Any) -> None:
+    # Retention: a contact is erased by a manager with a rationale, never deleted (SPEC §4).
+    raise AppendOnlyError("contacts are erased with a rationale, never deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    # `session.execute(update(AuditEvent))` bypasses the mapper events above.
+    if not (state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and mapper.class_ is AuditEvent:
+        raise AppendOnlyError("audit events cannot be changed or deleted")
+    if state.is_delete and mapper is not None and mapper.class_ is Contact:
+        raise AppendOnlyError("contacts are erased with a rationale, never deleted")

@@ -1,0 +1,167 @@
+"""The managers' use cases for contacts, one function each, shared by the IRT pages and the JSON
+API: the queue, the list, one contact, a decision, an erasure, the CSV export. Each owns its
+transaction and writes its one audit event in it (SPEC §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.audit import AuditAction
+from bot.domain.contact import (
+    ContactSelection,
+    ContactSummary,
+    ContactView,
+    DecisionRequest,
+    ErasureRequest,
+)
+from bot.domain.lcs_export import contacts_csv
+from bot.services.unit_of_work import AuditDetail, UnitOfWork
+
+QUEUE_LIMIT = 500  # the queue page
+LIST_LIMIT = 500  # the JSON list
+EXPORT_LIMIT = 5000  # the CSV export
+
+
+@dataclass(frozen=True)
+class Queue:
+    rows: list[ContactSummary]
+    more: bool  # more contacts match than the page shows
+    counts: dict[str, int]
+    version: str
+
+
+def show_queue(
+    uow: UnitOfWork,
+    actor: str,
+    selection: ContactSelection,
+    *,
+    detail: AuditDetail | None = None,
+    limit: int = QUEUE_LIMIT,
+) -> Queue:
+    """A page of the queue: summaries only (no personal data), audited as a view of the queue."""
+    with uow:
+        rows = uow.contacts.list(limit=limit + 1, **selection.arguments())  # type: ignore[arg-type]
+        queue = Queue(
+            rows=rows[:limit],
+            more=len(rows) > limit,
+            counts=uow.contacts.count_by_status(),
+            version=uow.contacts.queue_version(),
+        )
+        uow.contacts.add_audit(
+            actor,
+            AuditAction.VIEW_QUEUE,
+            detail={"count": len(queue.rows), **(detail or {})},
+        )
+        uow.commit()
+    return queue
+
+
+def queue_version(uow: UnitOfWork) -> tuple[str, dict[str, int]]:
+    """The queue's version and its counts per status (not audited: it names no contact)."""
+    with uow:
+        return uow.contacts.queue_version(), uow.contacts.count_by_status()
+
+
+def list_contacts(
+    uow: UnitOfWork,
+    actor: str,
+    selection: ContactSelection,
+    *,
+    detail: AuditDetail | None = None,
+    limit: int = LIST_LIMIT,
+) -> list[ContactView]:
+    """Whole contacts (each with its referrer and child), audited as a read of each of them."""
+    with uow:
+        views = uow.contacts.views(limit=limit, **selection.arguments())
+        uow.contacts.add_audit(
+            actor,
+            AuditAction.LIST_CONTACTS,
+            detail={
+                "count": len(views),
+                "references": " ".join(v.reference for v in views),
+                **(detail or {}),
+            },
+        )
+        uow.commit()
+    return views
+
+
+def export_contacts(
+    uow: UnitOfWork,
+    actor: str,
+    selection: ContactSelection,
+    *,
+    timezone: str,
+    detail: AuditDetail | None = None,
+    limit: int = EXPORT_LIMIT,
+) -> str:
+    """The selection as CSV for entry on LCS, with one audit event naming what it held."""
+    with uow:
+        views = uow.contacts.views(limit=limit, **selection.arguments())
+        uow.contacts.add_audit(
+            actor,
+            AuditAction.EXPORT_CONTACTS,
+            detail={
+                "count": len(views),
+                "references": " ".join(v.reference for v in views),
+                **(detail or {}),
+            },
+        )
+        uow.commit()
+    return contacts_csv(views, timezone)
+
+
+def view_contact(
+    uow: UnitOfWork, actor: str, reference: str, *, detail: AuditDetail | None = None
+) -> ContactView:
+    """The whole contact, with the one audit event of looking at it (ContactNotFoundError when
+    there is none)."""
+    with uow:
+        view = uow.contacts.get(reference)
+        uow.contacts.add_audit(actor, AuditAction.VIEW_CONTACT, reference, detail or None)
+        uow.commit()
+    return view
+
+
+def record_decision(
+    uow: UnitOfWork,
+    actor: str,
+    reference: str,
+    *,
+    status: str,
+    rationale: str,
+    lcs_reference: str | None = None,
+    detail: AuditDetail | None = None,
+) -> ContactView:
+    """A manager's decision and its audit event, in one transaction; the contact after it.
+    ContactRuleError when the rules refuse it, ContactNotFoundError when there is no contact."""
+    decision = DecisionRequest.checked(status, actor, rationale, lcs_reference)
+    with uow:
+        uow.contacts.decide(reference, decision)
+        uow.contacts.add_audit(
+            actor,
+            AuditAction.RECORD_DECISION,
+            reference,
+            {"status": decision.status.value, **(detail or {})},
+        )
+        after = uow.contacts.get(reference)
+        uow.commit()
+    return after
+
+
+def erase_contact(
+    uow: UnitOfWork,
+    actor: str,
+    reference: str,
+    *,
+    rationale: str,
+    detail: AuditDetail | None = None,
+) -> ContactView:
+    """A manager's erasure and its audit event, in one transaction; the tombstone after it."""
+    erasure = ErasureRequest.checked(actor, rationale)
+    with uow:
+        uow.contacts.apply_erasure(reference, erasure)
+        uow.contacts.add_audit(actor, AuditAction.ERASE_CONTACT, reference, detail or None)
+        after = uow.contacts.get(reference)
+        uow.commit()
+    return after

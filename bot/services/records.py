@@ -1,0 +1,44 @@
+"""The assistant's records: a contact (created once per turn, or completed) with the statistic
+it counts, and a statistic on its own. Each in one transaction, so that a contact is never
+recorded without its count, nor counted without being recorded."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from bot.domain.contact import NewContact
+from bot.domain.statistics import StatEntry
+from bot.services.unit_of_work import UnitOfWork
+
+
+def record_contact(
+    uow: UnitOfWork,
+    contact: NewContact,
+    *,
+    reference: str | None,
+    origin: str,
+    counted: StatEntry | None = None,
+) -> str:
+    """Creates the contact (once per `origin`: a turn run twice records one contact), or
+    completes the one created earlier under `reference`; counts `counted` with it. Returns the
+    contact's reference."""
+    with uow:
+        if reference is None:
+            reference = uow.contacts.create(contact, origin)
+        else:
+            # Completing an early contact: every answer now known, but not its creation time.
+            changes = {f.name: getattr(contact, f.name) for f in fields(contact)}
+            del changes["created_at"]
+            uow.contacts.update(reference, **changes)
+        if counted is not None:
+            uow.statistics.add(counted)
+        uow.commit()
+    return reference
+
+
+def count(uow: UnitOfWork, *entries: StatEntry) -> None:
+    """Adds anonymous statistics (a day, an hour, a channel and categories only)."""
+    with uow:
+        for entry in entries:
+            uow.statistics.add(entry)
+        uow.commit()

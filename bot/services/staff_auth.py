@@ -1,0 +1,158 @@
+"""Who may use the IRT review pages, and for how long (SPEC §6).
+
+Two parts, kept apart so that a council's OIDC can replace the first and keep the second:
+
+- an `Authenticator` proves who someone is and gives back a `StaffMember`. `PasswordAuthenticator`
+  does it with a username and an Argon2 password (rehashed on sign-in when the parameters have
+  moved on), the same work and the same answer whatever was wrong, and a 15-minute lock after 10
+  wrong passwords. An OIDC authenticator would map the ID token's subject to an account the
+  same way and return the same `StaffMember`.
+- `StaffSessions` starts, resumes and ends sessions for a `StaffMember`, whoever proved it:
+  30 minutes idle or 8 hours in all, checked on the server at every request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from bot.adapters.db.staff import NewSession, Role, StaffAccount, StaffRepository
+from bot.adapters.passwords import Passwords
+from bot.domain.clock import Clock
+
+LOCK_AFTER_FAILURES = 10
+LOCK_DURATION = timedelta(minutes=15)
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=8)
+# The one answer to a failed sign-in, whatever went wrong: no account, a wrong password, a
+# locked or disabled account. Anything more specific would tell an attacker which accounts exist.
+SIGN_IN_REFUSED = (
+    "The username or password is not right, or the account cannot be used at the moment. "
+    "Check them and try again."
+)
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """Someone proved to be the holder of an account."""
+
+    user_id: int
+    username: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+class Refusal(StrEnum):
+    """Why a sign-in failed: for the audit trail only, never for the person signing in."""
+
+    UNKNOWN_USER = "unknown_user"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason's name, not a password
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    member: StaffMember | None
+    # The account name to audit: None when no account has that name ("unknown" in the trail).
+    username: str | None
+    refusal: Refusal | None = None
+    locked_now: bool = False
+
+    @property
+    def succeeded(self) -> bool:
+        return self.member is not None
+
+
+class Authenticator(Protocol):
+    def authenticate(self, username: str, password: str) -> SignInOutcome: ...
+
+
+def member_of(account: StaffAccount) -> StaffMember:
+    return StaffMember(account.id, account.username, account.role)
+
+
+class PasswordAuthenticator:
+    """Username and password against `staff_users`. The caller commits (failures too: they are
+    what the lock counts)."""
+
+    def __init__(self, staff: StaffRepository, passwords: Passwords, clock: Clock) -> None:
+        self._staff = staff
+        self._passwords = passwords
+        self._clock = clock
+
+    def authenticate(self, username: str, password: str) -> SignInOutcome:
+        now = self._clock.now()
+        account = self._staff.find(username)
+        if account is None:
+            self._passwords.verify_nothing(password)
+            return SignInOutcome(None, None, Refusal.UNKNOWN_USER)
+        # The password is checked whatever the account's state, so that a locked or disabled
+        # account takes as long to refuse as a wrong password.
+        matches, new_hash = self._passwords.verify(password, account.password_hash)
+        if account.disabled_at is not None:
+            return SignInOutcome(None, account.username, Refusal.DISABLED)
+        if account.is_locked(now):
+            return SignInOutcome(None, account.username, Refusal.LOCKED)
+        if not matches:
+            locked = self._staff.record_failure(
+                account.id, now, LOCK_AFTER_FAILURES, now + LOCK_DURATION
+            )
+            return SignInOutcome(None, account.username, Refusal.WRONG_PASSWORD, locked)
+        if new_hash is not None:
+            self._staff.set_password_hash(account.id, new_hash)
+        self._staff.record_success(account.id)
+        return SignInOutcome(member_of(account), account.username)
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    member: StaffMember
+    session_id: str
+    csrf_token: str
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class StaffSessions:
+    def __init__(self, staff: StaffRepository, clock: Clock) -> None:
+        self._staff = staff
+        self._clock = clock
+
+    def start(self, member: StaffMember) -> NewSession:
+        now = self._clock.now()
+        # Sweep the expired sessions of everyone now and then: at each sign-in is often enough.
+        self._staff.end_expired_sessions(now - ABSOLUTE_TIMEOUT, now - IDLE_TIMEOUT)
+        return self._staff.create_session(member.user_id, now)
+
+    def resume(self, token: str, *, touch: bool = True) -> ActiveSession | None:
+        """The session of a cookie's value if it is still valid, else None (and it is ended).
+        `touch` counts the request as activity; a page's background polling does not."""
+        record = self._staff.session(token)
+        if record is None:
+            return None
+        now = self._clock.now()
+        account = record.account
+        expired = (
+            now - record.created_at >= ABSOLUTE_TIMEOUT or now - record.last_seen_at >= IDLE_TIMEOUT
+        )
+        if expired or account.disabled_at is not None:
+            self._staff.end_session_by_id(record.id)
+            return None
+        if touch:
+            self._staff.touch_session(record.id, now)
+        return ActiveSession(
+            member=member_of(account),
+            session_id=record.id,
+            csrf_token=record.csrf_token,
+            created_at=record.created_at,
+            last_seen_at=now if touch else record.last_seen_at,
+        )
+
+    def end(self, token: str) -> None:
+        self._staff.end_session(token)

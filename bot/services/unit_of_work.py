@@ -1,0 +1,84 @@
+"""What a use case needs from storage, as interfaces: the contact records (with the audit trail
+they write to) and the anonymous statistics, inside one transaction. The SQLAlchemy one is
+bot.adapters.db.unit_of_work; tests/unit/services/fakes.py keeps everything in dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from bot.domain.contact import (
+    ContactSummary,
+    ContactView,
+    DecisionRequest,
+    ErasureRequest,
+    NewContact,
+)
+from bot.domain.statistics import StatEntry
+
+AuditDetail = dict[str, str | int | bool | None]
+
+
+class ContactRecords(Protocol):
+    def create(self, new: NewContact, origin: str | None = None) -> str: ...
+
+    def update(self, reference: str, **changes: object) -> None: ...
+
+    def get(self, reference: str) -> ContactView: ...
+
+    def list(
+        self,
+        status: str | None = None,
+        significant_harm: bool | None = None,
+        limit: int | None = None,
+        *,
+        statuses: Collection[str] | None = None,
+        channel: str | None = None,
+        created_from: datetime | None = None,
+        created_before: datetime | None = None,
+    ) -> list[ContactSummary]: ...
+
+    def views(self, limit: int | None = None, **selection: object) -> list[ContactView]: ...
+
+    def decide(self, reference: str, decision: DecisionRequest) -> None: ...
+
+    def apply_erasure(self, reference: str, erasure: ErasureRequest) -> None: ...
+
+    def count_by_status(self) -> dict[str, int]: ...
+
+    def queue_version(self) -> str: ...
+
+    def add_audit(
+        self,
+        actor: str,
+        action: str,
+        reference: str | None = None,
+        detail: AuditDetail | None = None,
+    ) -> None: ...
+
+
+class StatisticsRecords(Protocol):
+    def add(self, entry: StatEntry) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: entered with `with`, kept by `commit()`, otherwise rolled back."""
+
+    contacts: ContactRecords
+    statistics: StatisticsRecords
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,196 @@
+"""The managers' use cases on a unit of work in memory: each writes its one audit event in the
+same transaction as its change, and a change the contact's rules refuse leaves nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.domain.contact import (
+    CallerDetails,
+    ChildDetails,
+    ContactNotFoundError,
+    ContactRuleError,
+    ContactSelection,
+    ContactView,
+)
+from bot.services import contacts as use_cases
+from tests.unit.services.fakes import FakeUnitOfWork
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+ZONE = "Europe/London"
+
+
+def contact(number: int, **changes: object) -> ContactView:
+    values: dict[str, object] = {
+        "reference": f"PCL-2026-{number:06d}",
+        "created_at": START + timedelta(hours=number),
+        "updated_at": START + timedelta(hours=number),
+        "channel": "web",
+        "status": "new",
+        "significant_harm": False,
+        "immediate_danger": False,
+        "harm_categories": [],
+        "suggested_level": "2",
+        "level_reasons": [],
+        "threshold_answers": {},
+        "next_steps": [],
+        "caller": CallerDetails(name="Sam Teacher"),
+        "child": ChildDetails(name=f"Child {number}"),
+        "concern": "A concern",
+        "family_aware": None,
+        "advice_given": None,
+        "lcs_reference": None,
+        "erased_at": None,
+        "erased_by": None,
+        "erasure_rationale": None,
+        "history": [],
+        "decisions": [],
+    }
+    values.update(changes)
+    return ContactView(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork(
+        [contact(1), contact(2, significant_harm=True), contact(3, status="erased")]
+    )
+
+
+def actions(uow: FakeUnitOfWork) -> list[tuple[str, str | None]]:
+    return [(e.action, e.reference) for e in uow.committed.audit]
+
+
+def test_the_queue_shows_harm_first_without_erased_contacts_and_is_audited_once(
+    uow: FakeUnitOfWork,
+) -> None:
+    queue = use_cases.show_queue(uow, "manager", ContactSelection(), detail={"status": "all"})
+    assert [r.reference for r in queue.rows] == ["PCL-2026-000002", "PCL-2026-000001"]
+    assert queue.more is False
+    assert queue.counts["erased"] == 1
+    [event] = uow.committed.audit
+    assert (event.action, event.detail) == ("view_queue", {"count": 2, "status": "all"})
+
+
+def test_the_queue_says_when_more_contacts_match_than_it_shows(uow: FakeUnitOfWork) -> None:
+    queue = use_cases.show_queue(uow, "manager", ContactSelection(), limit=1)
+    assert len(queue.rows) == 1
+    assert queue.more is True
+
+
+def test_the_list_is_audited_as_a_read_of_every_contact_it_holds(uow: FakeUnitOfWork) -> None:
+    views = use_cases.list_contacts(uow, "manager", ContactSelection(channel="web"))
+    assert [v.child.name for v in views] == ["Child 2", "Child 1"]
+    [event] = uow.committed.audit
+    assert event.action == "list_contacts"
+    assert event.detail == {"count": 2, "references": "PCL-2026-000002 PCL-2026-000001"}
+
+
+def test_the_export_is_csv_of_the_selection_with_one_audit_event(uow: FakeUnitOfWork) -> None:
+    text = use_cases.export_contacts(
+        uow,
+        "manager",
+        ContactSelection(significant_harm=True),
+        timezone=ZONE,
+        detail={"via": "api"},
+    )
+    assert "PCL-2026-000002" in text
+    assert "PCL-2026-000001" not in text
+    [event] = uow.committed.audit
+    assert event.detail == {"count": 1, "references": "PCL-2026-000002", "via": "api"}
+
+
+def test_viewing_a_contact_is_audited_and_a_missing_one_is_not_found(
+    uow: FakeUnitOfWork,
+) -> None:
+    view = use_cases.view_contact(uow, "manager", "PCL-2026-000001", detail={"via": "page"})
+    assert view.concern == "A concern"
+    with pytest.raises(ContactNotFoundError):
+        use_cases.view_contact(uow, "manager", "PCL-2026-000099")
+    assert actions(uow) == [("view_contact", "PCL-2026-000001")]
+
+
+def test_a_decision_changes_the_status_with_its_audit_event_in_one_transaction(
+    uow: FakeUnitOfWork,
+) -> None:
+    after = use_cases.record_decision(
+        uow,
+        "manager",
+        "PCL-2026-000001",
+        status="recorded_on_lcs",
+        rationale="  Recorded  ",
+        lcs_reference=" LCS-1 ",
+    )
+    assert (after.status, after.lcs_reference) == ("recorded_on_lcs", "LCS-1")
+    assert after.decisions[-1].rationale == "Recorded"
+    assert uow.commits == 1
+    [event] = uow.committed.audit
+    assert (event.action, event.detail) == ("record_decision", {"status": "recorded_on_lcs"})
+
+
+@pytest.mark.parametrize(
+    ("status", "rationale", "lcs_reference", "message"),
+    [
+        ("erased", "why", None, "not a decision"),
+        ("new", "why", None, "not a decision"),
+        ("closed", "why", None, "unknown status"),
+        ("in_review", "  ", None, "rationale is required"),
+        ("recorded_on_lcs", "why", " ", "needs the LCS reference"),
+        ("in_review", "x" * 5001, None, "rationale: too_long"),
+        ("in_review", "why", "x" * 41, "lcs_reference: too_long"),
+    ],
+)
+def test_a_decision_the_rules_refuse_leaves_no_change_and_no_audit_event(
+    uow: FakeUnitOfWork, status: str, rationale: str, lcs_reference: str | None, message: str
+) -> None:
+    with pytest.raises(ContactRuleError, match=message):
+        use_cases.record_decision(
+            uow,
+            "manager",
+            "PCL-2026-000001",
+            status=status,
+            rationale=rationale,
+            lcs_reference=lcs_reference,
+        )
+    assert uow.commits == 0
+    assert uow.committed.rows["PCL-2026-000001"].status == "new"
+
+
+def test_an_erased_contact_takes_no_decision_and_no_second_erasure(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(ContactRuleError, match="has been erased"):
+        use_cases.record_decision(
+            uow, "manager", "PCL-2026-000003", status="in_review", rationale="why"
+        )
+    with pytest.raises(ContactRuleError, match="has been erased"):
+        use_cases.erase_contact(uow, "manager", "PCL-2026-000003", rationale="why")
+    assert uow.committed.audit == []
+
+
+def test_an_erasure_keeps_a_tombstone_with_who_and_why_and_is_audited(
+    uow: FakeUnitOfWork,
+) -> None:
+    after = use_cases.erase_contact(
+        uow, "manager", "PCL-2026-000001", rationale=" Duplicate ", detail={"via": "api"}
+    )
+    assert (after.status, after.concern) == ("erased", None)
+    assert (after.erased_by, after.erasure_rationale) == ("manager", "Duplicate")
+    [event] = uow.committed.audit
+    assert (event.action, event.reference, event.detail) == (
+        "erase_contact",
+        "PCL-2026-000001",
+        {"via": "api"},
+    )
+
+
+def test_an_erasure_needs_a_reason(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(ContactRuleError, match="rationale is required"):
+        use_cases.erase_contact(uow, "manager", "PCL-2026-000001", rationale=" ")
+    assert uow.commits == 0
+
+
+def test_the_queue_version_is_read_without_an_audit_event(uow: FakeUnitOfWork) -> None:
+    version, counts = use_cases.queue_version(uow)
+    assert version and counts["new"] == 2
+    assert uow.committed.audit == []
