@@ -269,7 +269,7 @@ def outcome(p: dict[str, Any]) -> str:
 def evaluate(result: dict[str, Any]) -> dict[str, Any]:
     """Add the safety net's verdicts to the predictions and compute every figure."""
     sys.path.insert(0, str(ROOT))
-    from bot.consultation import PUBLIC, role_from
+    from bot.domain.consultation import PUBLIC, role_from
 
     from bot.adapters.harm_phrases import detect
 

@@ -80,7 +80,6 @@ _PUBLIC = re.compile(
     r"carer for my|step-?(?:mum|dad))\b|"
     r"\bmy (?:own )?(?:son|daughter|child|children|kids?|niece|nephew|step-?(?:son|daughter)|"
     r"grand(?:son|daughter|child|children|kids?))\b|"
-    r"\b(?:parent|mum|mom|dad|grand(?:parent|ma|pa|mother|father|dad|mum)|nan) here\b|"
     r"\b(?:member of the public|not a professional|not professional)\b",
     re.IGNORECASE,
 )

@@ -32,6 +32,16 @@ NOW = "immediate_danger"
 
 # (message, categories that must be among those found). None of these is immediate danger.
 SIGNIFICANT_HARM: list[tuple[str, set[str]]] = [
+    # Session 6's development hard-negative set's three misses, made patterns.
+    ("12yo with autism is being tied to his bed at night by his parents", {"neglect"}),
+    (
+        "mums new partner is known to have hurt his previous children and shes moved him in",
+        {"risk_from_adult"},
+    ),
+    (
+        "mum wrote he can't go on the trip cos he's getting married in august, he's 15",
+        {"fgm_forced_marriage"},
+    ),
     ("Y10 lad searched how to make a pipe bomb on a library PC", {"radicalisation"}),
     ("the 18 month old tested positive for cannabis at the children's hospital", {NEG}),
     ("the 2 year old swallowed some of dads methadone last night", {NEG}),
@@ -292,6 +302,10 @@ IMMEDIATE: list[tuple[str, set[str]]] = [
 
 # Everyday chat and ordinary lower-level concerns: no signal at all.
 NEGATIVES: list[str] = [
+    "my sister is getting married in august and she is 25",
+    "mum is getting married in june and he is 9 and a pageboy",
+    "he tied his shoelaces to the table",
+    "dad has previously hurt his back at work",
     "She is scared to go back in to class after falling out with her friends",
     "Mum won't let her go to the party on Saturday",
     "He made them take the books home to read",
