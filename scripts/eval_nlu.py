@@ -55,6 +55,8 @@ TARGET_MACRO_F1 = 0.90
 # Rule 7 (SPEC §2): at most 1 ordinary message in 40 ends in a flagged contact or an alert, and
 # at most 1 in 10 is given the urgent routes or the confirming question at all.
 TARGET_FLAGGED = 1 / 40
+# What a professional may type when asked "are you contacting us as a professional?".
+ROLE_ANSWERS = frozenset({"professional", "dhcft_health_staff", "describe_concern", "inform"})
 TARGET_ASKED = 1 / 10
 
 # Runs under .venv-rasa (Python 3.10): trains on the NLU data, parses the held-out messages.
@@ -269,17 +271,19 @@ def outcome(p: dict[str, Any]) -> str:
 def evaluate(result: dict[str, Any]) -> dict[str, Any]:
     """Add the safety net's verdicts to the predictions and compute every figure."""
     sys.path.insert(0, str(ROOT))
-    from bot.domain.consultation import PUBLIC, role_from
-
     from bot.adapters.harm_phrases import detect
+    from bot.domain.consultation import PUBLIC, role_from
 
     predictions = result["predictions"]
     for p in predictions:
         p["outcome"] = outcome(p)
-        # Told "this line is for professionals": the public route's check, or the answer to
-        # "are you contacting us as a professional?" (both read role_from).
-        p["turned_away"] = p["intent"] != "member_of_public" and (
-            role_from(p["deployed"], p["text"]) == PUBLIC
+        # Told "this line is for professionals": a message the public route takes (its check
+        # reads role_from), or one a professional would type in answer to "are you contacting
+        # us as a professional?" (the form's check reads role_from too).
+        p["turned_away"] = (
+            p["intent"] != "member_of_public"
+            and (p["deployed"] == "member_of_public" or p["intent"] in ROLE_ANSWERS)
+            and role_from(p["deployed"], p["text"]) == PUBLIC
         )
         p["by_classifier"] = p["predicted"] in HARM_INTENTS
         p["by_net"] = detect(p["text"]).significant_harm
