@@ -74,14 +74,31 @@ def welcome(facts: ServiceFacts) -> str:
     )
 
 
-def closed(facts: ServiceFacts, at: datetime) -> list[str]:
-    """The closed message (SPEC rule 12): 999, where to go now, the form, the hours."""
+def next_opening_words(facts: ServiceFacts, at: datetime) -> str:
+    """When the line next opens: "today at 10am", "Monday 30 November at 10am"."""
     opens = next_opening(at, facts)
     day = "today" if opens.date() == at.astimezone(opens.tzinfo).date() else f"{opens:%A %-d %B}"
+    return f"{day} at {format_clock_time(opens.time())}"
+
+
+def line_now(facts: ServiceFacts, at: datetime) -> str:
+    """Whether the line is open at `at`, for the chat page (the same rule as the replies)."""
+    if line_status(at, facts) is LineStatus.OPEN:
+        return (
+            f"The {facts.council.service_name} is open now, until "
+            f"{format_clock_time(facts.line.closes)} today."
+        )
+    return (
+        f"The {facts.council.service_name} is closed now. It next opens "
+        f"{next_opening_words(facts, at)}."
+    )
+
+
+def closed(facts: ServiceFacts, at: datetime) -> list[str]:
+    """The closed message (SPEC rule 12): 999, where to go now, the form, the hours."""
     return [
         f"The {facts.council.service_name} is closed now. We're open "
-        f"{describe_opening_hours(facts)}; we next open {day} at "
-        f"{format_clock_time(opens.time())}.",
+        f"{describe_opening_hours(facts)}; we next open {next_opening_words(facts, at)}.",
         urgent_routes(facts, at),
         "If you're worried a child is being harmed or is at risk of significant harm, tell me "
         "now and I'll make sure the IRT knows.",
