@@ -68,6 +68,8 @@ def test_the_irt_has_the_routes_of_the_spec(irt: IrtApp) -> None:
         ("GET", "/irt/audit"),
         ("GET", "/irt/stats"),
         ("GET", "/irt/admin/users"),
+        # The session timeout warning's "Stay signed in" (CSRF-checked: test_irt_session_timeout).
+        ("POST", "/irt/api/session/refresh"),
     ]:
         assert contract in found
     assert found >= PUBLIC_ROUTES
