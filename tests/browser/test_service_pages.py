@@ -240,9 +240,12 @@ def test_the_timeout_warning_stay_signed_in_and_a_draft_that_outlives_the_sessio
             staff.page.keyboard.press("Enter")
         assert refreshed.value.status == 200
         assert staff.page.is_hidden("#timeout-dialog")
-        assert time.monotonic() - signed_in_at > IDLE_SECONDS
         left = staff.page.evaluate(_SESSION)
-        assert left > WARNING_SECONDS, f"the session was not extended: {left}"
+        assert left > IDLE_SECONDS - 5, f"the session was not extended: {left}"
+        # Past the moment the session would have ended without the two refreshes, it lives.
+        time.sleep(max(0.0, signed_in_at + IDLE_SECONDS + 2 - time.monotonic()))
+        assert staff.page.evaluate(_SESSION) > 0
+        assert staff.page.input_value("#decision-rationale") == DRAFT
 
         # The third: nothing done, so the session ends and the browser says why.
         wait_for_dialog(staff)
@@ -275,6 +278,9 @@ def test_the_timeout_warning_stay_signed_in_and_a_draft_that_outlives_the_sessio
         assert staff.page.evaluate("k => sessionStorage.getItem(k)", key) is None
         assert staff.page.input_value("#decision-rationale") == ""
         assert DRAFT in staff.page.inner_text("#decisions")
-        assert staff.console_errors == []
+        # The only errors: the browser's note of the 401 when the page (and this test) asked
+        # about the session after it had ended. Nothing against the CSP.
+        unauthorised = "the server responded with a status of 401 (Unauthorized)"
+        assert staff.console_errors and all(unauthorised in e for e in staff.console_errors)
     finally:
         staff.close()

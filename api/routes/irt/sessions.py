@@ -8,6 +8,7 @@ and never the password. Whatever was wrong, the answer is the same (bot.staff_au
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -245,7 +246,8 @@ def _idle_seconds_left(active: ActiveSession, services: AppServices) -> int:
     idle = services.settings.staff_idle_timeout
     used = services.clock.now() - active.last_seen_at
     left = min(idle - used, ABSOLUTE_TIMEOUT - (services.clock.now() - active.created_at))
-    return max(0, int(left.total_seconds()))
+    # Rounded up: 0 only once the session has ended, so the page never leaves a live one.
+    return max(0, math.ceil(left.total_seconds()))
 
 
 @api.post(
