@@ -110,7 +110,7 @@ def test_the_statement_has_the_model_statements_parts(irt: IrtApp) -> None:
 def test_the_cookies_page_names_the_cookies_the_code_sets(irt: IrtApp) -> None:
     text = " ".join(irt.new_client().get("/cookies").text.split())
     for cookie in (CONVERSATION_COOKIE, STAFF_COOKIE, SIGN_IN_COOKIE):
-        assert f">{cookie}<" in text, cookie
+        assert f'<code class="pcl-cookie-name">{cookie}</code>' in text, cookie
     assert "strictly necessary" in text and "no cookie banner" in text
     assert "after 30 minutes without activity, or 8 hours after you signed in" in text
     assert "1 hour, or when you sign in" in text
