@@ -15,7 +15,8 @@
 // The draft: on a contact's page, what a manager types as a decision's rationale is kept in
 // this tab's sessionStorage under the contact's reference, put back in the empty field when
 // the page is opened again (after signing in again, say), and removed once the decision has
-// been recorded. It goes nowhere else: not to the server, not to other tabs.
+// been recorded or the manager signs out. It goes nowhere else: not to the server, not to
+// other tabs.
 //
 // A file with the page's nonce, no inline script and no inline handlers.
 (function () {
@@ -73,7 +74,27 @@
     });
   }
 
+  // Signing out on purpose takes the drafts with it: nothing of a child's stays in the tab.
+  function forgetDraftsOnSignOut() {
+    var store = draftStore();
+    var forms = document.querySelectorAll("form[action='/irt/sign-out']");
+    if (!store) {
+      return;
+    }
+    for (var i = 0; i < forms.length; i += 1) {
+      forms[i].addEventListener("submit", function () {
+        for (var k = store.length - 1; k >= 0; k -= 1) {
+          var name = store.key(k);
+          if (name && name.indexOf(DRAFT_PREFIX) === 0) {
+            store.removeItem(name);
+          }
+        }
+      });
+    }
+  }
+
   keepDrafts();
+  forgetDraftsOnSignOut();
 
   // --- the timeout warning -----------------------------------------------------------------
 

@@ -9,7 +9,7 @@
   focus and keeps it, Escape and "Stay signed in" keep the session going past its first end,
   and when the manager does nothing the browser goes to the sign-in page, the session is
   over, and the rationale typed before survives into the form after signing in again, until
-  the decision is recorded.
+  the decision is recorded (or the manager signs out on purpose).
 
 The page check runs on every page the browser is sent.
 """
@@ -278,6 +278,16 @@ def test_the_timeout_warning_stay_signed_in_and_a_draft_that_outlives_the_sessio
         assert staff.page.evaluate("k => sessionStorage.getItem(k)", key) is None
         assert staff.page.input_value("#decision-rationale") == ""
         assert DRAFT in staff.page.inner_text("#decisions")
+        # A new draft goes when the manager signs out on purpose (the header's button).
+        staff.chat.tab_to(id="decision-rationale", limit=150)
+        staff.page.keyboard.type("A second thought")
+        assert staff.page.evaluate("k => sessionStorage.getItem(k)", key) == "A second thought"
+        staff.chat.tab_to("Sign out", backwards=True, limit=150)
+        with staff.page.expect_navigation():
+            staff.page.keyboard.press("Enter")
+        staff.check_pages()
+        assert staff.page.url.endswith("/irt/sign-in?signed_out=true")
+        assert staff.page.evaluate("() => sessionStorage.length") == 0
         # The only errors: the browser's note of the 401 when the page (and this test) asked
         # about the session after it had ended. Nothing against the CSP.
         unauthorised = "the server responded with a status of 401 (Unauthorized)"
