@@ -158,7 +158,7 @@ def test_the_statement_and_the_cookies_page_fit_320_px_and_200_percent_zoom(
             staff.page.screenshot(path=str(shot), full_page=True)
         staff.open("/chat")
         assert "is open now, until 4pm today" in staff.page.inner_text("#line-now")
-        staff.page.screenshot(path=str(SCREENSHOTS / f"chat-line-now-{name}.png"))
+        staff.page.screenshot(path=str(SCREENSHOTS / f"chat-line-now-{name}.png"), full_page=True)
         assert staff.console_errors == []
     finally:
         staff.close()

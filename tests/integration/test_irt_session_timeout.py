@@ -41,10 +41,11 @@ def test_the_default_is_30_minutes_warned_2_minutes_before(tmp_path: Path) -> No
     [
         {"staff_idle_timeout_seconds": 1801},  # longer than SPEC §6's 30 minutes
         {"staff_idle_timeout_seconds": 5},
+        {"staff_timeout_warning_seconds": 10},  # under WCAG 2.2.1's 20 seconds to answer
         {"staff_idle_timeout_seconds": 60, "staff_timeout_warning_seconds": 60},
     ],
 )
-def test_a_timeout_longer_than_30_minutes_or_a_warning_after_it_is_refused(
+def test_a_timeout_over_30_minutes_or_a_warning_too_short_or_too_late_is_refused(
     tmp_path: Path, values: dict[str, int]
 ) -> None:
     with pytest.raises(ValidationError):
