@@ -51,7 +51,9 @@ def current_session(
     if token and len(token) <= 128:
         touch = request.headers.get(BACKGROUND_HEADER) != "1"
         with services.sessions.begin() as session:
-            sessions = StaffSessions(StaffRepository(session), services.clock)
+            sessions = StaffSessions(
+                StaffRepository(session), services.clock, services.settings.staff_idle_timeout
+            )
             active = sessions.resume(token, touch=touch)
     if active is None:
         if is_api(request):

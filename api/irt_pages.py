@@ -65,6 +65,30 @@ def long_date(day: date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
 
 
+def describe_duration(seconds: int) -> str:
+    """8 hours, 30 minutes, 1 minute 30 seconds, 20 seconds: for the timeout's words."""
+
+    def unit(count: int, name: str) -> str:
+        return f"{count} {name}{'' if count == 1 else 's'}"
+
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    counts = ((hours, "hour"), (minutes, "minute"), (seconds, "second"))
+    parts = [unit(n, name) for n, name in counts if n]
+    return " ".join(parts) or "0 seconds"
+
+
+def session_timeout(services: AppServices) -> dict[str, Any]:
+    """What the timeout warning (api/static/irt-session.js) needs: when the session ends
+    without activity and how long before that to warn."""
+    settings = services.settings
+    return {
+        "idle_seconds": settings.staff_idle_timeout_seconds,
+        "warning_seconds": settings.staff_timeout_warning_seconds,
+        "idle_words": describe_duration(settings.staff_idle_timeout_seconds),
+    }
+
+
 def navigation(request: Request, active: ActiveSession | None) -> list[dict[str, Any]]:
     if active is None:
         return []
@@ -99,6 +123,7 @@ def page(
             "navigation": navigation(request, active),
             "staff": active.member if active else None,
             "csrf_token": active.csrf_token if active else "",
+            "session_timeout": session_timeout(services),
             "role_labels": ROLE_LABELS,
             "status_labels": STATUS_LABELS,
             "status_colours": STATUS_COLOURS,

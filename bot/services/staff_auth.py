@@ -120,14 +120,18 @@ class ActiveSession:
 
 
 class StaffSessions:
-    def __init__(self, staff: StaffRepository, clock: Clock) -> None:
+    def __init__(
+        self, staff: StaffRepository, clock: Clock, idle_timeout: timedelta = IDLE_TIMEOUT
+    ) -> None:
+        """`idle_timeout` is the settings' (never more than IDLE_TIMEOUT; shorter in tests)."""
         self._staff = staff
         self._clock = clock
+        self._idle_timeout = min(idle_timeout, IDLE_TIMEOUT)
 
     def start(self, member: StaffMember) -> NewSession:
         now = self._clock.now()
         # Sweep the expired sessions of everyone now and then: at each sign-in is often enough.
-        self._staff.end_expired_sessions(now - ABSOLUTE_TIMEOUT, now - IDLE_TIMEOUT)
+        self._staff.end_expired_sessions(now - ABSOLUTE_TIMEOUT, now - self._idle_timeout)
         return self._staff.create_session(member.user_id, now)
 
     def resume(self, token: str, *, touch: bool = True) -> ActiveSession | None:
@@ -139,7 +143,8 @@ class StaffSessions:
         now = self._clock.now()
         account = record.account
         expired = (
-            now - record.created_at >= ABSOLUTE_TIMEOUT or now - record.last_seen_at >= IDLE_TIMEOUT
+            now - record.created_at >= ABSOLUTE_TIMEOUT
+            or now - record.last_seen_at >= self._idle_timeout
         )
         if expired or account.disabled_at is not None:
             self._staff.end_session_by_id(record.id)

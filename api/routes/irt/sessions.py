@@ -8,6 +8,7 @@ and never the password. Whatever was wrong, the answer is the same (bot.services
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from api.deps import CheckedApiPost, CheckedForm, ServicesDep, StaffSessionDep
-from api.irt_pages import page
+from api.irt_pages import describe_duration, page
 from api.problems import UNREADABLE_BODY, Problem
 from api.services import AppServices
 from api.staff_cookies import (
@@ -33,11 +34,13 @@ from api.staff_cookies import (
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.staff import Role, StaffRepository
 from bot.adapters.passwords import MAX_PASSWORD_LENGTH
+from bot.adapters.settings import Settings
 from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
 from bot.services.staff_auth import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
     SIGN_IN_REFUSED,
+    ActiveSession,
     PasswordAuthenticator,
     StaffMember,
     StaffSessions,
@@ -75,7 +78,7 @@ def _sign_in(
                 detail={"via": via, "reason": outcome.refusal.value, "locked": outcome.locked_now},
             )
             return None
-        sessions = StaffSessions(staff, services.clock)
+        sessions = StaffSessions(staff, services.clock, services.settings.staff_idle_timeout)
         if old_token:
             sessions.end(old_token)  # a new id at every sign-in: no session fixation
         new = sessions.start(outcome.member)
@@ -124,16 +127,29 @@ def _sign_in_page(
     return response
 
 
+def timed_out_notice(settings: Settings) -> str:
+    return (
+        "You were signed out because you had not used these pages for "
+        f"{describe_duration(settings.staff_idle_timeout_seconds)}. Sign in again to carry on. "
+        "A decision's rationale you had started is kept in this browser tab and put back in "
+        "the form when you return to the contact."
+    )
+
+
 @pages.get("/sign-in")
 def sign_in_page(
-    request: Request, services: ServicesDep, next: str = "", signed_out: bool = False
+    request: Request,
+    services: ServicesDep,
+    next: str = "",
+    signed_out: bool = False,
+    timed_out: bool = False,
 ) -> Response:
-    return _sign_in_page(
-        request,
-        services,
-        back_to=safe_back_to(next),
-        notice="You have signed out." if signed_out else None,
-    )
+    notice = None
+    if timed_out:
+        notice = timed_out_notice(services.settings)
+    elif signed_out:
+        notice = "You have signed out."
+    return _sign_in_page(request, services, back_to=safe_back_to(next), notice=notice)
 
 
 @pages.post("/sign-in")
@@ -209,6 +225,31 @@ class SessionOut(BaseModel):
     csrf_token: str = Field(description="Send it as the X-CSRF-Token header on every POST.")
     idle_timeout_seconds: int = int(IDLE_TIMEOUT.total_seconds())
     absolute_timeout_seconds: int = int(ABSOLUTE_TIMEOUT.total_seconds())
+    idle_seconds_left: int | None = Field(
+        default=None,
+        description="Seconds until the session ends unless a request counts as activity "
+        "(the staff pages' timeout warning asks with X-PCL-Background: 1, which does not).",
+    )
+
+    @classmethod
+    def of(
+        cls, member: StaffMember, csrf_token: str, settings: Settings, seconds_left: int | None
+    ) -> SessionOut:
+        return cls(
+            username=member.username,
+            role=member.role,
+            csrf_token=csrf_token,
+            idle_timeout_seconds=settings.staff_idle_timeout_seconds,
+            idle_seconds_left=seconds_left,
+        )
+
+
+def _idle_seconds_left(active: ActiveSession, services: AppServices) -> int:
+    idle = services.settings.staff_idle_timeout
+    used = services.clock.now() - active.last_seen_at
+    left = min(idle - used, ABSOLUTE_TIMEOUT - (services.clock.now() - active.created_at))
+    # Rounded up: 0 only once the session has ended, so the page never leaves a live one.
+    return max(0, math.ceil(left.total_seconds()))
 
 
 @api.post(
@@ -226,10 +267,11 @@ def login(request: Request, credentials: LoginRequest, services: ServicesDep) ->
     )
     if signed_in is None:
         return JSONResponse({"detail": SIGN_IN_REFUSED}, status_code=401)
-    body = SessionOut(
-        username=signed_in.member.username,
-        role=signed_in.member.role,
-        csrf_token=signed_in.csrf_token,
+    body = SessionOut.of(
+        signed_in.member,
+        signed_in.csrf_token,
+        services.settings,
+        services.settings.staff_idle_timeout_seconds,
     )
     response = JSONResponse(body.model_dump(mode="json"))
     set_session_cookie(response, signed_in.token, services.settings)
@@ -237,11 +279,22 @@ def login(request: Request, credentials: LoginRequest, services: ServicesDep) ->
 
 
 @api.get("/session", response_model=SessionOut, responses={401: {"model": Problem}})
-def current_session_info(active: StaffSessionDep) -> SessionOut:
-    """Who is signed in, and the session's CSRF token."""
-    return SessionOut(
-        username=active.member.username, role=active.member.role, csrf_token=active.csrf_token
-    )
+def current_session_info(active: StaffSessionDep, services: ServicesDep) -> SessionOut:
+    """Who is signed in, the session's CSRF token and how long it has left."""
+    left = _idle_seconds_left(active, services)
+    return SessionOut.of(active.member, active.csrf_token, services.settings, left)
+
+
+@api.post(
+    "/session/refresh",
+    response_model=SessionOut,
+    responses={401: {"model": Problem}, 403: {"model": Problem}},
+)
+def refresh_session(active: CheckedApiPost, services: ServicesDep) -> SessionOut:
+    """Counts as activity, so the idle timeout starts again (the staff pages' "Stay signed
+    in"; needs the X-CSRF-Token header). The 8-hour limit still holds."""
+    left = _idle_seconds_left(active, services)
+    return SessionOut.of(active.member, active.csrf_token, services.settings, left)
 
 
 @api.post("/logout", status_code=204, responses={401: {"model": Problem}, 403: {"model": Problem}})
