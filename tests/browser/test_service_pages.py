@@ -21,12 +21,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from bot.records.contacts import CallerDetails, ChildDetails, ContactRepository, NewContact
 from playwright.sync_api import Browser
 from sqlalchemy.orm import Session
 
 from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
+from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from tests.browser.conftest import SCREENSHOTS
 from tests.support.irt_browser import StaffBrowser, staff_browser
 from tests.support.stack import Stack

@@ -13,10 +13,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from api.staff_auth import COOKIE as STAFF_COOKIE
-from api.staff_auth import SIGN_IN_COOKIE
 
 from api.routes.chat import COOKIE as CONVERSATION_COOKIE
+from api.staff_cookies import COOKIE as STAFF_COOKIE
+from api.staff_cookies import SIGN_IN_COOKIE
 from bot.domain.facts import load_facts
 from bot.domain.messages import closed
 from tests.support.irt import IrtApp, irt_app
