@@ -71,7 +71,7 @@ def short_sessions(stack: Stack) -> Iterator[str]:
 def create_contact(stack: Stack) -> str:
     with Session(make_engine(stack.database_url or "")) as db, db.begin():
         cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
-        return ContactRepository(db, cipher).create(
+        return ContactRepository(db, cipher, timezone="Europe/London").create(
             NewContact(
                 channel="web",
                 created_at=datetime.now(UTC),
