@@ -17,7 +17,7 @@ import pytest
 from api.routes.chat import COOKIE as CONVERSATION_COOKIE
 from api.staff_cookies import COOKIE as STAFF_COOKIE
 from api.staff_cookies import SIGN_IN_COOKIE
-from bot.domain.facts import load_facts
+from bot.adapters.service_file import load_facts
 from bot.domain.messages import closed
 from tests.support.irt import IrtApp, irt_app
 from tests.support.pages import check_page
