@@ -38,9 +38,7 @@ def deliver_now() -> int:
         services = get_services()
         if not services.settings.irt_alert_enabled:
             return 0
-        return deliver_due(
-            services.unit_of_work, TwilioAlertGateway(services.settings), wall_clock
-        )
+        return deliver_due(services.unit_of_work, TwilioAlertGateway(services.settings), wall_clock)
 
 
 def _run() -> None:

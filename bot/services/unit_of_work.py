@@ -1,6 +1,7 @@
 """What a use case needs from storage, as interfaces: the contact records (with the audit trail
 they write to), the anonymous statistics and the IRT alerts' outbox, inside one transaction.
-The SQLAlchemy one is bot.adapters.db.unit_of_work; tests/unit/services/fakes.py keeps everything in dicts."""
+The SQLAlchemy one is bot.adapters.db.unit_of_work; tests/unit/services/fakes.py keeps
+everything in dicts."""
 
 from __future__ import annotations
 

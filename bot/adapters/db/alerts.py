@@ -70,9 +70,7 @@ class AlertRepository:
             .order_by(IrtAlert.next_attempt_at, IrtAlert.id)
             .limit(limit)
         )
-        return [
-            AlertToSend(r.id, r.contact_reference, r.body, r.status, r.attempts) for r in rows
-        ]
+        return [AlertToSend(r.id, r.contact_reference, r.body, r.status, r.attempts) for r in rows]
 
     def claim(self, alert_id: int, now: datetime, lease_until: datetime) -> bool:
         """Makes the alert this sender's until `lease_until`, if it is still due: True for the

@@ -21,15 +21,14 @@ from sqlalchemy.orm import Session
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.alerts import alert_state
 from bot.adapters.db.models import (
-    IrtAlert,
     AuditEvent,
     Contact,
     ContactStatusChange,
+    IrtAlert,
     ManagerDecision,
     ReferenceCounter,
 )
 from bot.domain.clock import Clock, SystemClock
-from bot.domain.irt_alert import AlertState
 from bot.domain.contact import (
     ASSISTANT,
     UPDATABLE,
@@ -50,6 +49,7 @@ from bot.domain.contact import (
     require,
     unique,
 )
+from bot.domain.irt_alert import AlertState
 
 # Every column holding a token; erasure blanks them all.
 _ENCRYPTED_COLUMNS = (
