@@ -184,7 +184,7 @@ class ContactRepository:
         """Whole contacts, decrypted, in the list's order: three queries however many there
         are (the contacts, their histories, their decisions)."""
         query = self._selection(limit=limit, **selection)
-        rows = list(self._session.execute(_with_latest_alert(query)).tuples())
+        rows = list(self._session.execute(_with_latest_alert(query)))
         contacts = [c for c, _ in rows]
         alerts = {c.id: alert for c, alert in rows}
         ids = query.with_only_columns(Contact.id).scalar_subquery()
@@ -408,7 +408,7 @@ class ContactRepository:
                 lcs_reference=c.lcs_reference,
                 alert=alert_state(alert),
             )
-            for c, alert in self._session.execute(_with_latest_alert(query)).tuples()
+            for c, alert in self._session.execute(_with_latest_alert(query))
         ]
 
     @staticmethod
@@ -460,8 +460,14 @@ class ContactRepository:
                 func.count(Contact.id).filter(Contact.significant_harm.is_(True)),
             )
         ).one()
-        history = self._session.scalar(select(func.max(ContactStatusChange.id)))
-        parts = "|".join(str(part) for part in (*contacts, history))
+        # An alert's every change (sent, delivered, sent again) moves it too: the page shows it.
+        history, alerts = self._session.execute(
+            select(
+                func.max(ContactStatusChange.id),
+                select(func.max(IrtAlert.updated_at)).scalar_subquery(),
+            )
+        ).one()
+        parts = "|".join(str(part) for part in (*contacts, history, alerts))
         return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
     def first_decision_times(
