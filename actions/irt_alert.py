@@ -11,7 +11,7 @@ import logging
 import threading
 from datetime import UTC, datetime
 
-from actions.services import get_services
+from actions.services import Services, current_services, get_services
 from bot.adapters.twilio_alert import TwilioAlertGateway
 from bot.services.alert_outbox import deliver_due
 
@@ -32,10 +32,10 @@ class _Sender:
     started = threading.Lock()
 
 
-def deliver_now() -> int:
+def deliver_now(services: Services | None = None) -> int:
     """One pass: sends whatever is due now; waits for a pass under way to end first."""
     with _Sender.lock:
-        services = get_services()
+        services = services or get_services()
         if not services.settings.irt_alert_enabled:
             return 0
         return deliver_due(services.unit_of_work, TwilioAlertGateway(services.settings), wall_clock)
@@ -45,8 +45,11 @@ def _run() -> None:
     while True:
         _Sender.wake.wait(POLL_SECONDS)
         _Sender.wake.clear()
+        services = current_services()  # built by the server's start (or the first action)
+        if services is None:
+            continue
         try:
-            deliver_now()
+            deliver_now(services)
         except Exception as error:  # the database away a moment: the next pass tries again
             logger.error("IRT alert sender: pass failed: %s", type(error).__name__)
 
