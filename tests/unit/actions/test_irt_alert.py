@@ -210,3 +210,49 @@ def test_out_of_hours_the_alert_says_the_caller_was_sent_to_the_care_line(
     body = alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", "")).form["Body"]
     assert "The caller was told to call Derby City Care Line (out of hours) now." in body
     assert "IRT now" not in body
+
+
+def test_twilio_failing_twice_is_tried_again_within_the_send_and_asked_for_a_report(
+    alerts_on: TwilioApiStub, services: Services
+) -> None:
+    alerts_on.fail_next(2)
+    run(
+        HANDOFF,
+        tracker(
+            {"line_open": True, "consultation_type": "named_child"},
+            intent="significant_harm",
+            text=DISCLOSURE,
+            parse=certain(),
+        ),
+    )
+    settle()
+    tries = alerts_to(alerts_on, FIRST_REFERENCE)
+    assert len(tries) == 3  # two 500s, then accepted, in one send
+    assert {r.form["StatusCallback"] for r in tries} == {
+        "https://pcl.example.gov.uk/sms/alert-status"
+    }
+    assert len(alerts_on.messages) == 1
+    with services.unit_of_work() as uow:
+        alert = uow.contacts.get(FIRST_REFERENCE).alert
+    assert alert is not None and (alert.status, alert.attempts) == ("sent", 1)
+
+
+def test_twilio_failing_a_whole_send_leaves_the_alert_for_a_later_try(
+    alerts_on: TwilioApiStub, services: Services
+) -> None:
+    alerts_on.fail_next(3)
+    run(
+        HANDOFF,
+        tracker(
+            {"line_open": True, "consultation_type": "named_child"},
+            intent="significant_harm",
+            text=DISCLOSURE,
+            parse=certain(),
+        ),
+    )
+    settle()
+    assert alerts_on.messages == []
+    with services.unit_of_work() as uow:
+        alert = uow.contacts.get(FIRST_REFERENCE).alert
+    assert alert is not None
+    assert (alert.status, alert.attempts, alert.last_error) == ("pending", 1, "http-500-20500")
