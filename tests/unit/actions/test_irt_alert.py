@@ -158,7 +158,9 @@ def test_an_anonymous_scenario_alerts_no_one(alerts_on: TwilioApiStub) -> None:
     assert alerts_on.requests == []
 
 
-def test_without_the_alert_settings_nothing_is_sent(twilio_api: TwilioApiStub) -> None:
+def test_without_the_alert_settings_nothing_is_queued_or_sent(
+    twilio_api: TwilioApiStub, services: Services
+) -> None:
     run(
         HANDOFF,
         tracker(
@@ -170,6 +172,8 @@ def test_without_the_alert_settings_nothing_is_sent(twilio_api: TwilioApiStub) -
     )
     settle()
     assert twilio_api.requests == []
+    with services.unit_of_work() as uow:
+        assert uow.contacts.get(FIRST_REFERENCE).alert is None  # no outbox row either
 
 
 def test_a_failed_alert_is_logged_with_the_reference_only_kept_for_a_retry_and_the_reply_goes(
