@@ -57,6 +57,11 @@ def use_services(services: Services | None) -> None:
     _Current.services = services
 
 
+def current_services() -> Services | None:
+    """The services in use, if any were built or given yet (never builds them)."""
+    return _Current.services
+
+
 def get_services() -> Services:
     if _Current.services is None:
         _Current.services = build_services(get_settings())

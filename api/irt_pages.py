@@ -4,7 +4,7 @@ through api.templating, so every value is autoescaped and every script carries t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from fastapi import Request, Response
 from api.services import AppServices
 from api.staff_cookies import StaffPageError
 from api.templating import render
+from bot.domain.irt_alert import AlertState, AlertStatus
 from bot.services.staff_auth import ActiveSession
 
 STATUS_LABELS = {
@@ -52,6 +53,40 @@ NEXT_STEP_LABELS = {
     "universal_services": "Universal services: no referral needed",
 }
 SERVICE_NAME = "IRT review"
+
+
+ALERT_LABELS = {
+    AlertStatus.PENDING: "Alert to the duty phone: waiting to be sent",
+    AlertStatus.SENDING: "Alert to the duty phone: sending",
+    AlertStatus.SENT: "Alert to the duty phone: sent, not yet delivered",
+    AlertStatus.DELIVERED: "Alert to the duty phone: delivered",
+    AlertStatus.FAILED: "Alert to the duty phone: not delivered, sending again",
+}
+
+
+def alert_tag(alert: AlertState | None) -> dict[str, Any] | None:
+    """The tag of a contact's IRT alert: green once delivered; red when it failed or was not
+    delivered within two minutes of the flag (it is being sent again); grey while on its way."""
+    if alert is None:
+        return None
+    late = alert.late(datetime.now(UTC))
+    text = ALERT_LABELS.get(alert.status, alert.status)  # type: ignore[call-overload]
+    if late:
+        text += " (not delivered within 2 minutes)"
+    if alert.status == AlertStatus.DELIVERED:
+        colour = "govuk-tag--green"
+    elif late or alert.status == AlertStatus.FAILED:
+        colour = "govuk-tag--red"
+    else:
+        colour = "govuk-tag--grey"
+    return {
+        "text": text,
+        "classes": colour,
+        "attributes": {
+            "data-alert-status": alert.status,
+            "data-alert-late": "true" if late else "false",
+        },
+    }
 
 
 def local_time(at: datetime | None, zone: str) -> str:
@@ -130,6 +165,7 @@ def page(
             "channel_labels": CHANNEL_LABELS,
             "next_step_labels": NEXT_STEP_LABELS,
             "local_time": lambda at: local_time(at, facts.timezone),
+            "alert_tag": alert_tag,
             "long_date": long_date,
             **context,
         },

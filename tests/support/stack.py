@@ -80,6 +80,9 @@ class Stack:
         self.public_base_url = "https://pcl.example.gov.uk"
         self.twilio_from = "+447700900100"
         self.irt_alert_to = "+447700900999"
+        # The stand-in reports delivery to the API, signed as Twilio signs for the public URL.
+        self.twilio_api.callbacks_to = self.api_url
+        self.twilio_api.auth_token = self.twilio_auth_token
 
     @property
     def api_url(self) -> str:
