@@ -26,6 +26,7 @@ from bot.domain.consultation import (
 )
 from bot.domain.identifiers import identifying_details
 from bot.domain.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
+from bot.domain.limits import MAX_ANSWER_CHARS, MAX_CONCERN_CHARS
 from bot.domain.misses import after_a_miss
 from bot.domain.statistics import StatEvent
 from bot.domain.validation import (
@@ -36,8 +37,6 @@ from bot.domain.validation import (
     parse_uk_phone,
 )
 
-MAX_ANSWER_CHARS = 500
-MAX_CONCERN_CHARS = 2000
 Result = dict[str, Any]
 
 
