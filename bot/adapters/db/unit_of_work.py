@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.staff import StaffRepository
 from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.clock import Clock
 
@@ -29,6 +30,7 @@ class SqlAlchemyUnitOfWork:
             self.session, self._cipher, self._clock, timezone=self._timezone
         )
         self.statistics = StatisticsRepository(self.session, timezone=self._timezone)
+        self.staff = StaffRepository(self.session)
         return self
 
     def __exit__(
