@@ -1,14 +1,16 @@
 """What a use case needs from storage, as interfaces: the contact records (with the audit trail
-they write to) and the anonymous statistics, inside one transaction. The SQLAlchemy one is
-bot.adapters.db.unit_of_work; tests/unit/services/fakes.py keeps everything in dicts."""
+they write to), the anonymous statistics and the reports on both, inside one transaction. The
+SQLAlchemy one is bot.adapters.db.unit_of_work; tests/unit/services/fakes.py keeps everything
+in dicts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.domain.audit import AuditEntry
 from bot.domain.contact import (
     ContactSummary,
     ContactView,
@@ -16,6 +18,7 @@ from bot.domain.contact import (
     ErasureRequest,
     NewContact,
 )
+from bot.domain.reports import StatisticsReport
 from bot.domain.statistics import StatEntry
 
 AuditDetail = dict[str, str | int | bool | None]
@@ -63,11 +66,33 @@ class StatisticsRecords(Protocol):
     def add(self, entry: StatEntry) -> None: ...
 
 
+class StatisticsReports(Protocol):
+    def report(self, first_day: date, last_day: date) -> StatisticsReport: ...
+
+
+class AuditRecords(Protocol):
+    def count(
+        self, *, reference: str | None = None, actor: str | None = None, action: str | None = None
+    ) -> int: ...
+
+    def events(
+        self,
+        *,
+        reference: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AuditEntry]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: entered with `with`, kept by `commit()`, otherwise rolled back."""
 
     contacts: ContactRecords
     statistics: StatisticsRecords
+    reports: StatisticsReports
+    audit: AuditRecords
 
     def __enter__(self) -> Self: ...
 

@@ -9,7 +9,9 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.audit import AuditTrail
 from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.reports import StatisticsReports
 from bot.adapters.db.staff import StaffRepository
 from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.clock import Clock
@@ -31,6 +33,8 @@ class SqlAlchemyUnitOfWork:
         )
         self.statistics = StatisticsRepository(self.session, timezone=self._timezone)
         self.staff = StaffRepository(self.session)
+        self.reports = StatisticsReports(self.session, self.contacts, timezone=self._timezone)
+        self.audit = AuditTrail(self.session)
         return self
 
     def __exit__(
