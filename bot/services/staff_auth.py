@@ -238,6 +238,13 @@ def sign_out(
         uow.commit()
 
 
+def staff_accounts(uow: StaffUnitOfWork) -> list[StaffAccount]:
+    """Every staff account, for the administrators' page (names, roles, states; no secrets
+    beyond the password hash, which the page does not show)."""
+    with uow:
+        return uow.staff.accounts()
+
+
 def resume_session(
     uow: StaffUnitOfWork, clock: Clock, token: str, *, touch: bool = True
 ) -> ActiveSession | None:
