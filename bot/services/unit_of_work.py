@@ -1,15 +1,16 @@
 """What a use case needs from storage, as interfaces: the contact records (with the audit trail
-they write to), the anonymous statistics and the IRT alerts' outbox, inside one transaction.
-The SQLAlchemy one is bot.adapters.db.unit_of_work; tests/unit/services/fakes.py keeps
-everything in dicts."""
+they write to), the anonymous statistics and the reports on both, and the IRT alerts' outbox,
+inside one transaction. The SQLAlchemy one is bot.adapters.db.unit_of_work;
+tests/unit/services/fakes.py keeps everything in dicts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.domain.audit import AuditEntry
 from bot.domain.contact import (
     ContactSummary,
     ContactView,
@@ -18,6 +19,7 @@ from bot.domain.contact import (
     NewContact,
 )
 from bot.domain.irt_alert import AlertToSend
+from bot.domain.reports import StatisticsReport
 from bot.domain.statistics import StatEntry
 
 AuditDetail = dict[str, str | int | bool | None]
@@ -81,6 +83,24 @@ class AlertRecords(Protocol):
     def reported(
         self, sid: str, delivered: bool, error: str | None, now: datetime, retry_at: datetime
     ) -> bool: ...
+class StatisticsReports(Protocol):
+    def report(self, first_day: date, last_day: date) -> StatisticsReport: ...
+
+
+class AuditRecords(Protocol):
+    def count(
+        self, *, reference: str | None = None, actor: str | None = None, action: str | None = None
+    ) -> int: ...
+
+    def events(
+        self,
+        *,
+        reference: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AuditEntry]: ...
 
 
 class UnitOfWork(Protocol):
@@ -89,6 +109,8 @@ class UnitOfWork(Protocol):
     contacts: ContactRecords
     statistics: StatisticsRecords
     alerts: AlertRecords
+    reports: StatisticsReports
+    audit: AuditRecords
 
     def __enter__(self) -> Self: ...
 

@@ -9,7 +9,6 @@ and never the password. Whatever was wrong, the answer is the same (bot.services
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -31,68 +30,23 @@ from api.staff_cookies import (
     sign_in_token,
     tokens_match,
 )
-from bot.adapters.db.contacts import ContactRepository
-from bot.adapters.db.staff import Role, StaffRepository
 from bot.adapters.passwords import MAX_PASSWORD_LENGTH
 from bot.adapters.settings import Settings
-from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
+from bot.domain.staff import Role
 from bot.services.staff_auth import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
     SIGN_IN_REFUSED,
     ActiveSession,
-    PasswordAuthenticator,
     StaffMember,
-    StaffSessions,
+    sign_in,
+    sign_out,
 )
 
 pages = APIRouter(prefix="/irt", include_in_schema=False)
 api = APIRouter(prefix="/irt/api", tags=["IRT: sign-in"])
 
 MAX_USERNAME_LENGTH = 200
-
-
-@dataclass(frozen=True)
-class _SignedIn:
-    member: StaffMember
-    token: str
-    csrf_token: str
-
-
-def _sign_in(
-    services: AppServices, username: str, password: str, via: str, old_token: str | None
-) -> _SignedIn | None:
-    """Checks the credentials and starts a session; one audit event either way."""
-    with services.sessions.begin() as session:
-        staff = StaffRepository(session)
-        authenticator = PasswordAuthenticator(staff, services.passwords, services.clock)
-        outcome = authenticator.authenticate(username, password)
-        audit = ContactRepository(
-            session, services.cipher, services.clock, timezone=services.facts.timezone
-        )
-        if outcome.member is None:
-            assert outcome.refusal is not None
-            audit.add_audit(
-                outcome.username or UNKNOWN_ACTOR,
-                AuditAction.SIGN_IN_FAILED,
-                detail={"via": via, "reason": outcome.refusal.value, "locked": outcome.locked_now},
-            )
-            return None
-        sessions = StaffSessions(staff, services.clock, services.settings.staff_idle_timeout)
-        if old_token:
-            sessions.end(old_token)  # a new id at every sign-in: no session fixation
-        new = sessions.start(outcome.member)
-        audit.add_audit(outcome.member.username, AuditAction.SIGN_IN, detail={"via": via})
-        return _SignedIn(outcome.member, new.token, new.csrf_token)
-
-
-def _sign_out(services: AppServices, token: str | None, member: StaffMember, via: str) -> None:
-    with services.sessions.begin() as session:
-        if token:
-            StaffSessions(StaffRepository(session), services.clock).end(token)
-        ContactRepository(
-            session, services.cipher, services.clock, timezone=services.facts.timezone
-        ).add_audit(member.username, AuditAction.SIGN_OUT, detail={"via": via})
 
 
 # --- the sign-in page -----------------------------------------------------------------------
@@ -188,7 +142,16 @@ def sign_in_form(
             errors=errors,
             field_errors=field_errors,
         )
-    signed_in = _sign_in(services, username, password, "form", request.cookies.get(COOKIE))
+    signed_in = sign_in(
+        services.unit_of_work(),
+        services.passwords,
+        services.clock,
+        username,
+        password,
+        via="form",
+        old_token=request.cookies.get(COOKIE),
+        idle_timeout=services.settings.staff_idle_timeout,
+    )
     if signed_in is None:
         return _sign_in_page(
             request,
@@ -205,7 +168,13 @@ def sign_in_form(
 
 @pages.post("/sign-out")
 def sign_out_form(request: Request, services: ServicesDep, active: CheckedForm) -> Response:
-    _sign_out(services, request.cookies.get(COOKIE), active.member, "form")
+    sign_out(
+        services.unit_of_work(),
+        services.clock,
+        request.cookies.get(COOKIE),
+        active.member,
+        via="form",
+    )
     response = RedirectResponse("/irt/sign-in?signed_out=true", status_code=303)
     clear_session_cookie(response, services.settings)
     return response
@@ -262,8 +231,15 @@ def _idle_seconds_left(active: ActiveSession, services: AppServices) -> int:
 )
 def login(request: Request, credentials: LoginRequest, services: ServicesDep) -> Any:
     """Signs in and sets the `pcl_staff` session cookie (HttpOnly): send it back on every call."""
-    signed_in = _sign_in(
-        services, credentials.username, credentials.password, "api", request.cookies.get(COOKIE)
+    signed_in = sign_in(
+        services.unit_of_work(),
+        services.passwords,
+        services.clock,
+        credentials.username,
+        credentials.password,
+        via="api",
+        old_token=request.cookies.get(COOKIE),
+        idle_timeout=services.settings.staff_idle_timeout,
     )
     if signed_in is None:
         return JSONResponse({"detail": SIGN_IN_REFUSED}, status_code=401)
@@ -300,7 +276,13 @@ def refresh_session(active: CheckedApiPost, services: ServicesDep) -> SessionOut
 @api.post("/logout", status_code=204, responses={401: {"model": Problem}, 403: {"model": Problem}})
 def logout(request: Request, services: ServicesDep, active: CheckedApiPost) -> Response:
     """Ends the session (needs the X-CSRF-Token header)."""
-    _sign_out(services, request.cookies.get(COOKIE), active.member, "api")
+    sign_out(
+        services.unit_of_work(),
+        services.clock,
+        request.cookies.get(COOKIE),
+        active.member,
+        via="api",
+    )
     response = Response(status_code=204)
     clear_session_cookie(response, services.settings)
     return response

@@ -12,7 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.alerts import AlertRepository, wall_clock
+from bot.adapters.db.audit import AuditTrail
 from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.reports import StatisticsReports
+from bot.adapters.db.staff import StaffRepository
 from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.clock import Clock
 
@@ -39,6 +42,9 @@ class SqlAlchemyUnitOfWork:
         )
         self.statistics = StatisticsRepository(self.session, timezone=self._timezone)
         self.alerts = AlertRepository(self.session, self._alert_clock)
+        self.staff = StaffRepository(self.session)
+        self.reports = StatisticsReports(self.session, self.contacts, timezone=self._timezone)
+        self.audit = AuditTrail(self.session)
         return self
 
     def __exit__(
