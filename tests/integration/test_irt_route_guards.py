@@ -155,6 +155,8 @@ PUBLIC_OUTSIDE_IRT = {
     ("GET", "/healthz"),
     ("POST", "/chat/api/messages"),
     ("POST", "/sms/twilio"),
+    # Twilio's delivery reports of the IRT alerts: signed, as the inbound webhook is.
+    ("POST", "/sms/alert-status"),
     ("GET", "/chat"),
     ("GET", "/chat/privacy"),
     ("GET", "/accessibility-statement"),
