@@ -26,7 +26,6 @@ from actions.stats import record_stat
 from bot.domain import messages
 from bot.domain.consultation import (
     DHCFT,
-    MAX_CONCERN_CHARS,
     NAMED_CHILD,
     PUBLIC,
     SCENARIO,
@@ -38,6 +37,7 @@ from bot.domain.consultation import (
 )
 from bot.domain.identifiers import identifying_details
 from bot.domain.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
+from bot.domain.limits import MAX_ANSWER_CHARS, MAX_CONCERN_CHARS
 from bot.domain.misses import after_a_miss
 from bot.domain.statistics import StatEvent
 from bot.domain.validation import (
@@ -48,7 +48,6 @@ from bot.domain.validation import (
     parse_uk_phone,
 )
 
-MAX_ANSWER_CHARS = 500
 Result = dict[str, Any]
 
 

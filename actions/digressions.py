@@ -14,7 +14,8 @@ from actions.common import buttons, channel, facts, latest_intent, latest_text, 
 from actions.slots import Slot
 from actions.stats import record_stat
 from bot.domain import messages
-from bot.domain.consultation import MAX_CONCERN_CHARS, PUBLIC, early_concern, role_from
+from bot.domain.consultation import PUBLIC, early_concern, role_from
+from bot.domain.limits import MAX_CONCERN_CHARS
 from bot.domain.statistics import StatEvent
 from bot.domain.validation import (
     clean_text,

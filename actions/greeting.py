@@ -13,11 +13,11 @@ from actions.slots import Slot
 from bot.domain import messages
 from bot.domain.consultation import (
     DHCFT,
-    MAX_CONCERN_CHARS,
     PROFESSIONAL,
     early_concern,
     role_from,
 )
+from bot.domain.limits import MAX_CONCERN_CHARS
 from bot.domain.validation import clean_text
 
 

@@ -6,6 +6,7 @@ calls the use case, and turns its outcome into replies and slots."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,8 +14,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel, facts, latest_intent, latest_text, now, say
-from actions.irt_alert import send_irt_alert
+from actions.irt_alert import kick
 from actions.records import contact_from, save_contact, turn_origin
+from actions.services import get_services
 from actions.stats import record_stat
 from bot.adapters.harm_phrases import detect
 from bot.domain.consultation import PROFESSIONAL, SCENARIO, role_from
@@ -38,7 +40,7 @@ class _TrackerRecords:
     def __init__(self, tracker: Tracker, slots: dict[str, Any]) -> None:
         self._tracker, self._slots = tracker, slots
 
-    def save_flagged_contact(self) -> str:
+    def save_flagged_contact(self, alert_text: Callable[[str], str] | None) -> str:
         copy = self._tracker.copy()
         copy.slots.update(self._slots)
         immediate = bool(self._slots.get("immediate_danger"))
@@ -50,14 +52,18 @@ class _TrackerRecords:
             harm_categories=list(self._slots.get("harm_categories") or []),
             advice_given=None,
         )
+        # Alerts off (no PCL_IRT_ALERT_TO): no outbox row, nothing sent.
+        alert = alert_text if get_services().settings.irt_alert_enabled else None
         reference = save_contact(
-            contact, self._tracker.get_slot("contact_reference"), turn_origin(self._tracker)
+            contact,
+            self._tracker.get_slot("contact_reference"),
+            turn_origin(self._tracker),
+            alert=alert,
         )
         logger.info("significant harm: contact %s flagged for the IRT", reference)
+        if alert is not None:
+            kick()  # committed with the contact: the sender delivers it now
         return reference
-
-    def send_irt_alert(self, reference: str, text: str) -> None:
-        send_irt_alert(reference, text)
 
     def count(self, topic: str) -> None:
         record_stat(StatEvent.SIGNIFICANT_HARM, channel(self._tracker), topic=topic)

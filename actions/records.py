@@ -3,6 +3,7 @@ handoff (so the IRT sees it at once) or at the end, and completed as the answers
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from rasa_sdk import Tracker
@@ -94,10 +95,20 @@ def turn_origin(tracker: Tracker) -> str:
 
 
 def save_contact(
-    contact: NewContact, reference: str | None, origin: str, counted: StatEntry | None = None
+    contact: NewContact,
+    reference: str | None,
+    origin: str,
+    counted: StatEntry | None = None,
+    alert: Callable[[str], str] | None = None,
 ) -> str:
     """Create the contact (once per `origin`), or complete the one created earlier, with the
-    statistic it counts in the same transaction; returns its reference."""
+    statistic it counts and the IRT alert worded by `alert(reference)` in the same
+    transaction; returns its reference."""
     return record_contact(
-        get_services().unit_of_work(), contact, reference=reference, origin=origin, counted=counted
+        get_services().unit_of_work(),
+        contact,
+        reference=reference,
+        origin=origin,
+        counted=counted,
+        alert=alert,
     )

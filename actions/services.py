@@ -15,7 +15,6 @@ from bot.adapters.service_file import load_facts
 from bot.adapters.settings import Settings, get_settings
 from bot.domain.clock import Clock, make_clock
 from bot.domain.facts import ServiceFacts
-from bot.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Services:
     def contacts(self, session: Session) -> ContactRepository:
         return ContactRepository(session, self.cipher, self.clock, timezone=self.facts.timezone)
 
-    def unit_of_work(self) -> UnitOfWork:
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
         """A new unit of work for one use case (bot.services)."""
         return SqlAlchemyUnitOfWork(self.sessions, self.cipher, self.clock, self.facts.timezone)
 
@@ -55,6 +54,11 @@ class _Current:
 def use_services(services: Services | None) -> None:
     """Sets the services the actions use (None: built again from the settings on next use)."""
     _Current.services = services
+
+
+def current_services() -> Services | None:
+    """The services in use, if any were built or given yet (never builds them)."""
+    return _Current.services
 
 
 def get_services() -> Services:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.adapters.db.reports import Count
+from bot.domain.reports import Count
 
 ROW_HEIGHT = 24
 BAR_HEIGHT = 16

@@ -19,8 +19,8 @@ from api.staff_cookies import (
     is_api,
     tokens_match,
 )
-from bot.adapters.db.staff import Role, StaffRepository
-from bot.services.staff_auth import ActiveSession, StaffMember, StaffSessions
+from bot.domain.staff import Role
+from bot.services.staff_auth import ActiveSession, StaffMember, resume_session
 
 
 def get_services(request: Request) -> AppServices:
@@ -50,9 +50,13 @@ def current_session(
     active = None
     if token and len(token) <= 128:
         touch = request.headers.get(BACKGROUND_HEADER) != "1"
-        with services.sessions.begin() as session:
-            sessions = StaffSessions(StaffRepository(session), services.clock)
-            active = sessions.resume(token, touch=touch)
+        active = resume_session(
+            services.unit_of_work(),
+            services.clock,
+            token,
+            touch=touch,
+            idle_timeout=services.settings.staff_idle_timeout,
+        )
     if active is None:
         if is_api(request):
             raise HTTPException(401, NOT_SIGNED_IN)

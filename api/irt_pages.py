@@ -4,7 +4,7 @@ through api.templating, so every value is autoescaped and every script carries t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from fastapi import Request, Response
 from api.services import AppServices
 from api.staff_cookies import StaffPageError
 from api.templating import render
+from bot.domain.irt_alert import AlertState, AlertStatus
 from bot.services.staff_auth import ActiveSession
 
 STATUS_LABELS = {
@@ -54,6 +55,40 @@ NEXT_STEP_LABELS = {
 SERVICE_NAME = "IRT review"
 
 
+ALERT_LABELS = {
+    AlertStatus.PENDING: "Alert to the duty phone: waiting to be sent",
+    AlertStatus.SENDING: "Alert to the duty phone: sending",
+    AlertStatus.SENT: "Alert to the duty phone: sent, not yet delivered",
+    AlertStatus.DELIVERED: "Alert to the duty phone: delivered",
+    AlertStatus.FAILED: "Alert to the duty phone: not delivered, sending again",
+}
+
+
+def alert_tag(alert: AlertState | None) -> dict[str, Any] | None:
+    """The tag of a contact's IRT alert: green once delivered; red when it failed or was not
+    delivered within two minutes of the flag (it is being sent again); grey while on its way."""
+    if alert is None:
+        return None
+    late = alert.late(datetime.now(UTC))
+    text = ALERT_LABELS.get(alert.status, alert.status)  # type: ignore[call-overload]
+    if late:
+        text += " (not delivered within 2 minutes)"
+    if alert.status == AlertStatus.DELIVERED:
+        colour = "govuk-tag--green"
+    elif late or alert.status == AlertStatus.FAILED:
+        colour = "govuk-tag--red"
+    else:
+        colour = "govuk-tag--grey"
+    return {
+        "text": text,
+        "classes": colour,
+        "attributes": {
+            "data-alert-status": alert.status,
+            "data-alert-late": "true" if late else "false",
+        },
+    }
+
+
 def local_time(at: datetime | None, zone: str) -> str:
     if at is None:
         return ""
@@ -63,6 +98,30 @@ def local_time(at: datetime | None, zone: str) -> str:
 
 def long_date(day: date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def describe_duration(seconds: int) -> str:
+    """8 hours, 30 minutes, 1 minute 30 seconds, 20 seconds: for the timeout's words."""
+
+    def unit(count: int, name: str) -> str:
+        return f"{count} {name}{'' if count == 1 else 's'}"
+
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    counts = ((hours, "hour"), (minutes, "minute"), (seconds, "second"))
+    parts = [unit(n, name) for n, name in counts if n]
+    return " ".join(parts) or "0 seconds"
+
+
+def session_timeout(services: AppServices) -> dict[str, Any]:
+    """What the timeout warning (api/static/irt-session.js) needs: when the session ends
+    without activity and how long before that to warn."""
+    settings = services.settings
+    return {
+        "idle_seconds": settings.staff_idle_timeout_seconds,
+        "warning_seconds": settings.staff_timeout_warning_seconds,
+        "idle_words": describe_duration(settings.staff_idle_timeout_seconds),
+    }
 
 
 def navigation(request: Request, active: ActiveSession | None) -> list[dict[str, Any]]:
@@ -99,12 +158,14 @@ def page(
             "navigation": navigation(request, active),
             "staff": active.member if active else None,
             "csrf_token": active.csrf_token if active else "",
+            "session_timeout": session_timeout(services),
             "role_labels": ROLE_LABELS,
             "status_labels": STATUS_LABELS,
             "status_colours": STATUS_COLOURS,
             "channel_labels": CHANNEL_LABELS,
             "next_step_labels": NEXT_STEP_LABELS,
             "local_time": lambda at: local_time(at, facts.timezone),
+            "alert_tag": alert_tag,
             "long_date": long_date,
             **context,
         },

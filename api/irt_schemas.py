@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.adapters.db.reports import StatisticsReport
 from bot.domain.audit import AuditEntry
 from bot.domain.contact import MAX_LCS_REFERENCE, MAX_RATIONALE, ContactView
+from bot.domain.reports import StatisticsReport
 
 Status = Literal[
     "new", "in_review", "passed_to_irt", "recorded_on_lcs", "no_further_action", "erased"

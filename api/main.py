@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(sms.router)
     app.include_router(pages.router)
+    app.include_router(pages.service_pages)
     app.include_router(irt.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(log_request)

@@ -20,7 +20,6 @@ from bot.adapters.service_file import load_facts
 from bot.adapters.settings import PROJECT_ROOT, Settings
 from bot.domain.clock import Clock, make_clock
 from bot.domain.facts import ServiceFacts
-from bot.services.unit_of_work import UnitOfWork
 
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 
@@ -70,7 +69,7 @@ class AppServices:
             intents=domain_intents(),
         )
 
-    def unit_of_work(self) -> UnitOfWork:
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
         """A new unit of work for one use case (bot.services)."""
         return SqlAlchemyUnitOfWork(self.sessions, self.cipher, self.clock, self.facts.timezone)
 

@@ -22,6 +22,7 @@ from api.answer_once import Answered
 from api.deps import ServicesDep
 from api.rasa_client import RasaUnavailable
 from api.services import AppServices
+from bot.domain.limits import WEB_CHAT_MAX_CHARS
 from bot.domain.messages import assistant_unavailable
 from bot.domain.privacy import echoes_caller, keyed_hash, log_id, turn_key
 from bot.domain.validation import clean_text, for_the_assistant
@@ -29,7 +30,7 @@ from bot.domain.validation import clean_text, for_the_assistant
 router = APIRouter(prefix="/chat/api", tags=["chat"])
 
 COOKIE = "pcl_conversation"
-MAX_TEXT_CHARS = 2000
+MAX_TEXT_CHARS = WEB_CHAT_MAX_CHARS
 # What a resent message gets instead of a part of the first reply that repeated its words:
 # nothing the caller typed is kept, not even for a resend.
 NOT_KEPT = "(Part of my answer repeated your message, so it isn't shown again.)"

@@ -1,4 +1,6 @@
-"""Twilio's inbound SMS webhook: `POST /sms/twilio`, form-encoded, answered with TwiML.
+"""Twilio's inbound SMS webhook: `POST /sms/twilio`, form-encoded, answered with TwiML; and
+Twilio's status callback on the IRT alerts: `POST /sms/alert-status` (delivered, undelivered,
+failed, by MessageSid).
 
 Off (404) unless Twilio is configured. A request without a valid `X-Twilio-Signature` gets 403
 and nothing else happens: no turn, no row, no log of its content.
@@ -7,6 +9,7 @@ and nothing else happens: no turn, no row, no log of its content.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -17,7 +20,9 @@ from api import sms_turns
 from api.deps import ServicesDep
 from api.problems import Problem
 from bot.adapters.settings import Settings
+from bot.domain.irt_alert import STATUS_CALLBACK_PATH
 from bot.domain.privacy import log_id, sms_sender_id
+from bot.services.alert_outbox import record_delivery_report
 
 router = APIRouter(prefix="/sms", tags=["sms"])
 
@@ -139,3 +144,61 @@ async def inbound_sms(form: SignedTwilioForm, request: Request, services: Servic
         ),
     )
     return Response(content=reply, media_type="application/xml")
+
+
+# Twilio's status callback on an IRT alert (bot.services.alert_outbox): the alert's SID and
+# its status; signed like the inbound webhook.
+_ERROR_CODE = re.compile(r"[0-9]{1,10}")
+_STATUS_OPENAPI: dict[str, Any] = {
+    "parameters": _OPENAPI["parameters"],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "MessageSid": {**_FIELD, "pattern": "^[A-Za-z0-9]{2,64}$"},
+                        "MessageStatus": _FIELD,
+                        "ErrorCode": _FIELD,
+                        "AccountSid": _FIELD,
+                    },
+                    "required": ["MessageSid", "MessageStatus"],
+                    "additionalProperties": _FIELD,
+                }
+            }
+        },
+    },
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.post(
+    STATUS_CALLBACK_PATH.removeprefix("/sms"),
+    status_code=204,
+    response_class=Response,
+    responses={
+        204: {"description": "Recorded (or not an alert's SID, or a status that changes nothing)"},
+        **{**_REFUSED, 400: {"model": Problem, "description": "No usable MessageSid or status"}},
+    },
+    openapi_extra=_STATUS_OPENAPI,
+)
+def alert_status(form: SignedTwilioForm, services: ServicesDep) -> Response:
+    """Twilio's delivery report on an IRT alert: delivered, or undelivered / failed (the alert
+    is sent again). Records the error code only, never a text."""
+    sid = str(form.get("MessageSid") or "")
+    status = str(form.get("MessageStatus") or "").strip().lower()
+    if not _MESSAGE_SID.fullmatch(sid) or not status:
+        raise HTTPException(400)
+    error = str(form.get("ErrorCode") or "")
+    record_delivery_report(
+        services.unit_of_work,
+        _now,
+        sid,
+        status,
+        error if _ERROR_CODE.fullmatch(error) else None,
+    )
+    return Response(status_code=204)

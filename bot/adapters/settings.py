@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.crypto import decode_key, decode_keys
@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     # lost to the caller, whose conversation has moved on without them seeing the question.
     sms_rasa_timeout_seconds: float = 10.0
 
+    # Staff sessions end after this long without a request (SPEC §6: 30 minutes), and the
+    # staff pages warn this long before (a modal dialog with "Stay signed in"). Never longer
+    # than 30 minutes; tests set a short timeout so they need not wait for the real one.
+    # At least 20 seconds to answer the warning (WCAG 2.2 success criterion 2.2.1).
+    staff_idle_timeout_seconds: int = Field(default=30 * 60, ge=30, le=30 * 60)
+    staff_timeout_warning_seconds: int = Field(default=2 * 60, ge=20, le=10 * 60)
+
     # Fixes the clock for demonstrations and tests; refused in production.
     now: datetime | None = None
 
@@ -80,6 +87,10 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("PCL_NOW needs a UTC offset, e.g. 2026-12-28T11:00:00+00:00")
         return value
+
+    @property
+    def staff_idle_timeout(self) -> timedelta:
+        return timedelta(seconds=self.staff_idle_timeout_seconds)
 
     @property
     def sms_enabled(self) -> bool:
@@ -108,6 +119,11 @@ class Settings(BaseSettings):
             if not getattr(self, name).get_secret_value():
                 raise ValueError(f"PCL_{name.upper()} must be set (`make run` generates them)")
         self._check_twilio()
+        if self.staff_timeout_warning_seconds >= self.staff_idle_timeout_seconds:
+            raise ValueError(
+                "PCL_STAFF_TIMEOUT_WARNING_SECONDS must be shorter than "
+                "PCL_STAFF_IDLE_TIMEOUT_SECONDS"
+            )
         if self.env != "production":
             return self
         if self.now is not None:

@@ -1,28 +1,41 @@
 """Sends the SMS alert to the IRT duty phone (SPEC rule 7) through Twilio's REST client. Off
 unless PCL_IRT_ALERT_TO and the Twilio credentials are set. The alert's words are
-bot.domain.irt_alert's; when to send one is the caller's (actions/irt_alert.py).
+bot.domain.irt_alert's; when one is due is the outbox's (bot.services.alert_outbox), which the
+action server's sender (actions/irt_alert.py) runs in the background, so that the caller's
+reply (999, the IRT's number) never waits on Twilio.
 
-The alert is sent from a background thread: the caller's reply (999, the IRT's number) must
-never wait on Twilio, and an SMS turn has only a few seconds. A failure is logged with the
-contact reference only; the contact is already at the top of the IRT queue either way.
+One `send` tries a few times quickly (tenacity: a network error, Twilio's 5xx or 429) and asks
+Twilio to report delivery to PCL_PUBLIC_BASE_URL + /sms/alert-status. A failure is reported as
+a code (never a text), and the outbox tries again later.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
 from bot.adapters.settings import Settings
+from bot.domain.irt_alert import STATUS_CALLBACK_PATH
+from bot.services.alert_outbox import AlertNotSentError
 
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 3.0
+# Within one send: 3 tries, 0.5 s then 1 s apart (well inside the outbox's lease).
+TRIES = 3
+FIRST_WAIT_SECONDS = 0.5
 
 
 class _RebasedHttpClient(TwilioHttpClient):
@@ -58,21 +71,49 @@ def make_client(settings: Settings) -> Client:
     )
 
 
-def send_alert(settings: Settings, reference: str, body: str) -> None:
-    """Starts sending the alert and returns at once; does nothing when alerts are off."""
-    if not settings.irt_alert_enabled:
-        return
-    threading.Thread(
-        target=_send, args=(settings, reference, body), name=f"irt-alert-{reference}", daemon=True
-    ).start()
+def status_callback_url(settings: Settings) -> str:
+    return settings.public_base_url.rstrip("/") + STATUS_CALLBACK_PATH
 
 
-def _send(settings: Settings, reference: str, body: str) -> None:
-    try:
-        message = make_client(settings).messages.create(
-            to=settings.irt_alert_to, from_=settings.twilio_from, body=body
+def _transient(error: BaseException) -> bool:
+    """Worth trying again at once: the network, or Twilio busy or failing (429, 5xx)."""
+    if isinstance(error, TwilioRestException):
+        return error.status == 429 or error.status >= 500
+    return True
+
+
+def _code(error: BaseException) -> str:
+    if isinstance(error, TwilioRestException):
+        return f"http-{error.status}" + (f"-{error.code}" if error.code else "")
+    return type(error).__name__
+
+
+class TwilioAlertGateway:
+    """bot.services.alert_outbox.AlertGateway over Twilio's Messages API."""
+
+    def __init__(
+        self, settings: Settings, *, tries: int = TRIES, first_wait: float = FIRST_WAIT_SECONDS
+    ) -> None:
+        self._settings = settings
+        self._retrying = Retrying(
+            stop=stop_after_attempt(tries),
+            wait=wait_exponential(multiplier=first_wait, min=first_wait, max=4 * first_wait),
+            retry=retry_if_exception(_transient),
+            reraise=True,
         )
-    except Exception as error:  # any failure (network, Twilio's refusal) is logged, not raised
-        logger.error("IRT alert for contact %s failed: %s", reference, type(error).__name__)
-        return
-    logger.info("IRT alert for contact %s sent as %s", reference, message.sid)
+
+    def send(self, reference: str, body: str) -> str:
+        settings = self._settings
+        client = make_client(settings)
+        try:
+            for attempt in self._retrying.copy():
+                with attempt:
+                    message = client.messages.create(
+                        to=settings.irt_alert_to,
+                        from_=settings.twilio_from,
+                        body=body,
+                        status_callback=status_callback_url(settings),
+                    )
+        except Exception as error:  # any failure (network, Twilio's refusal) becomes a code
+            raise AlertNotSentError(_code(error)) from None
+        return str(message.sid)

@@ -10,8 +10,6 @@ CALLER_SLOTS = ("caller_name", "caller_role", "caller_agency", "caller_address",
 CHILD_SLOTS = ("child_name", "child_dob", "child_address", "child_setting", "child_carers")
 THRESHOLD_SLOTS = ("q_harm", "q_needs", "q_support", "q_consent")
 
-# The longest concern kept; a longer one is cut (bot.domain.validation.clean_text).
-MAX_CONCERN_CHARS = 2000
 # A message typed before the concern was asked for is kept as the concern when it reads as one
 # (the classifier's describe_concern) or is this long (rule 14: never lost, never asked again).
 EARLY_CONCERN_MIN_WORDS = 8

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 
+from bot.domain.irt_alert import AlertState
+
 ASSISTANT = "assistant"  # the `by` of changes the assistant makes, not a member of staff
 
 
@@ -106,6 +108,7 @@ class ContactSummary:
     suggested_level: str | None
     harm_categories: list[str]
     lcs_reference: str | None
+    alert: AlertState | None = None  # the latest IRT alert's state, if one was raised
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class ContactView:
     erasure_rationale: str | None
     history: list[StatusChange]
     decisions: list[Decision]
+    alert: AlertState | None = None  # the latest IRT alert's state, if one was raised
 
 
 def format_reference(year: int, sequence: int) -> str:

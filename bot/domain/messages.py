@@ -81,10 +81,28 @@ def urgent_contact_name(facts: ServiceFacts, at: datetime) -> str:
     return "the Initial Response Team (IRT)"
 
 
-def closed(facts: ServiceFacts, at: datetime) -> list[str]:
-    """The closed message (SPEC rule 12): 999, where to go now, the form, the hours."""
+def next_opening_words(facts: ServiceFacts, at: datetime) -> str:
+    """When the line next opens: "today at 10am", "Monday 30 November at 10am"."""
     opens = next_opening(at, facts)
     day = "today" if opens.date() == at.astimezone(opens.tzinfo).date() else f"{opens:%A %-d %B}"
+    return f"{day} at {format_clock_time(opens.time())}"
+
+
+def line_now(facts: ServiceFacts, at: datetime) -> str:
+    """Whether the line is open at `at`, for the chat page (the same rule as the replies)."""
+    if line_status(at, facts) is LineStatus.OPEN:
+        return (
+            f"The {facts.council.service_name} is open now, until "
+            f"{format_clock_time(facts.line.closes)} today."
+        )
+    return (
+        f"The {facts.council.service_name} is closed now. It next opens "
+        f"{next_opening_words(facts, at)}."
+    )
+
+
+def closed(facts: ServiceFacts, at: datetime) -> list[str]:
+    """The closed message (SPEC rule 12): 999, where to go now, the form, the hours."""
     if line_status(at, facts) is LineStatus.CLOSED_OUT_OF_HOURS:
         # The IRT is not working now: only the Care Line can act on an urgent concern.
         offer = (
@@ -99,8 +117,7 @@ def closed(facts: ServiceFacts, at: datetime) -> list[str]:
         )
     return [
         f"The {facts.council.service_name} is closed now. We're open "
-        f"{describe_opening_hours(facts)}; we next open {day} at "
-        f"{format_clock_time(opens.time())}.",
+        f"{describe_opening_hours(facts)}; we next open {next_opening_words(facts, at)}.",
         urgent_routes(facts, at),
         offer,
     ]

@@ -1,9 +1,11 @@
 """The assistant's records: a contact (created once per turn, or completed) with the statistic
-it counts, and a statistic on its own. Each in one transaction, so that a contact is never
-recorded without its count, nor counted without being recorded."""
+it counts and, for a flagged one, its alert to the IRT duty phone; and a statistic on its own.
+Each in one transaction, so that a contact is never recorded without its count or its alert,
+nor counted or alerted without being recorded."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 
 from bot.domain.contact import NewContact
@@ -18,10 +20,12 @@ def record_contact(
     reference: str | None,
     origin: str,
     counted: StatEntry | None = None,
+    alert: Callable[[str], str] | None = None,
 ) -> str:
     """Creates the contact (once per `origin`: a turn run twice records one contact), or
-    completes the one created earlier under `reference`; counts `counted` with it. Returns the
-    contact's reference."""
+    completes the one created earlier under `reference`; counts `counted` with it; and queues
+    the IRT alert worded by `alert(reference)` (once per `origin`) in the same transaction, for
+    the sender (bot.services.alert_outbox) to deliver. Returns the contact's reference."""
     with uow:
         if reference is None:
             reference = uow.contacts.create(contact, origin)
@@ -32,6 +36,8 @@ def record_contact(
             uow.contacts.update(reference, **changes)
         if counted is not None:
             uow.statistics.add(counted)
+        if alert is not None:
+            uow.alerts.add(reference, alert(reference), origin)
         uow.commit()
     return reference
 

@@ -9,6 +9,7 @@ The Rasa actions only read the tracker, call this, and turn the result into even
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -31,12 +32,11 @@ from bot.domain.significant_harm import (
 class HarmRecords(Protocol):
     """What the use case needs from the outside world."""
 
-    def save_flagged_contact(self) -> str:
-        """Create (or complete) the named child's contact, flagged; its reference."""
-        ...
-
-    def send_irt_alert(self, reference: str, text: str) -> None:
-        """Queue the SMS to the IRT duty phone (off unless configured)."""
+    def save_flagged_contact(self, alert_text: Callable[[str], str] | None) -> str:
+        """Create (or complete) the named child's contact, flagged, and in the same transaction
+        queue the SMS to the IRT duty phone worded by `alert_text(reference)` (None: no alert;
+        none either while alerts are not configured); its reference. The alert is delivered
+        after the commit, with retries, by the outbox's sender."""
         ...
 
     def count(self, topic: str) -> None:
@@ -107,11 +107,12 @@ def respond_to_harm(
     if plan.ask_consultation_type:
         replies.append(messages.harm_ask_kind())
     if plan.record:
-        reference = records.save_flagged_contact()
+
+        def alert_text(flagged: str) -> str:
+            return irt_alert_text(facts, flagged, plan.immediate_danger, at)
+
+        reference = records.save_flagged_contact(alert_text if plan.alert else None)
         if plan.alert:
-            records.send_irt_alert(
-                reference, irt_alert_text(facts, reference, plan.immediate_danger, at)
-            )
             replies.append(messages.harm_flagged(reference))
     if plan.state_reasonable_cause:
         records.count(kind or "not_yet_known")

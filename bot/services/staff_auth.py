@@ -9,6 +9,9 @@ Two parts, kept apart so that a council's OIDC can replace the first and keep th
   same way and return the same `StaffMember`.
 - `StaffSessions` starts, resumes and ends sessions for a `StaffMember`, whoever proved it:
   30 minutes idle or 8 hours in all, checked on the server at every request.
+
+The use cases `sign_in`, `sign_out` and `resume_session` run these in one unit of work each,
+with the audit event of signing in (or failing to) and out.
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 from bot.adapters.db.staff import NewSession, Role, StaffAccount, StaffRepository
 from bot.adapters.passwords import Passwords
+from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
 from bot.domain.clock import Clock
+from bot.services.unit_of_work import ContactRecords
 
 LOCK_AFTER_FAILURES = 10
 LOCK_DURATION = timedelta(minutes=15)
@@ -120,14 +126,18 @@ class ActiveSession:
 
 
 class StaffSessions:
-    def __init__(self, staff: StaffRepository, clock: Clock) -> None:
+    def __init__(
+        self, staff: StaffRepository, clock: Clock, idle_timeout: timedelta = IDLE_TIMEOUT
+    ) -> None:
+        """`idle_timeout` is the settings' (never more than IDLE_TIMEOUT; shorter in tests)."""
         self._staff = staff
         self._clock = clock
+        self._idle_timeout = min(idle_timeout, IDLE_TIMEOUT)
 
     def start(self, member: StaffMember) -> NewSession:
         now = self._clock.now()
         # Sweep the expired sessions of everyone now and then: at each sign-in is often enough.
-        self._staff.end_expired_sessions(now - ABSOLUTE_TIMEOUT, now - IDLE_TIMEOUT)
+        self._staff.end_expired_sessions(now - ABSOLUTE_TIMEOUT, now - self._idle_timeout)
         return self._staff.create_session(member.user_id, now)
 
     def resume(self, token: str, *, touch: bool = True) -> ActiveSession | None:
@@ -139,7 +149,8 @@ class StaffSessions:
         now = self._clock.now()
         account = record.account
         expired = (
-            now - record.created_at >= ABSOLUTE_TIMEOUT or now - record.last_seen_at >= IDLE_TIMEOUT
+            now - record.created_at >= ABSOLUTE_TIMEOUT
+            or now - record.last_seen_at >= self._idle_timeout
         )
         if expired or account.disabled_at is not None:
             self._staff.end_session_by_id(record.id)
@@ -156,3 +167,100 @@ class StaffSessions:
 
     def end(self, token: str) -> None:
         self._staff.end_session(token)
+
+
+# --- the use cases ---------------------------------------------------------------------------
+
+
+class StaffUnitOfWork(Protocol):
+    """A unit of work with the staff accounts and sessions (and the audit trail)."""
+
+    staff: StaffRepository
+    contacts: ContactRecords
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    member: StaffMember
+    token: str  # the session cookie's value
+    csrf_token: str
+
+
+def sign_in(
+    uow: StaffUnitOfWork,
+    passwords: Passwords,
+    clock: Clock,
+    username: str,
+    password: str,
+    *,
+    via: str,
+    old_token: str | None = None,
+    idle_timeout: timedelta = IDLE_TIMEOUT,
+) -> SignedIn | None:
+    """Checks the credentials and starts a session (ending `old_token`'s: a new id at every
+    sign-in, no session fixation); None when refused. One audit event either way, committed
+    with the failure count that the lock keeps."""
+    with uow:
+        outcome = PasswordAuthenticator(uow.staff, passwords, clock).authenticate(
+            username, password
+        )
+        if outcome.member is None:
+            assert outcome.refusal is not None
+            uow.contacts.add_audit(
+                outcome.username or UNKNOWN_ACTOR,
+                AuditAction.SIGN_IN_FAILED,
+                detail={"via": via, "reason": outcome.refusal.value, "locked": outcome.locked_now},
+            )
+            uow.commit()
+            return None
+        sessions = StaffSessions(uow.staff, clock, idle_timeout)
+        if old_token:
+            sessions.end(old_token)
+        new = sessions.start(outcome.member)
+        uow.contacts.add_audit(outcome.member.username, AuditAction.SIGN_IN, detail={"via": via})
+        uow.commit()
+    return SignedIn(outcome.member, new.token, new.csrf_token)
+
+
+def sign_out(
+    uow: StaffUnitOfWork, clock: Clock, token: str | None, member: StaffMember, *, via: str
+) -> None:
+    """Ends the session (when there is one) with its audit event."""
+    with uow:
+        if token:
+            StaffSessions(uow.staff, clock).end(token)
+        uow.contacts.add_audit(member.username, AuditAction.SIGN_OUT, detail={"via": via})
+        uow.commit()
+
+
+def staff_accounts(uow: StaffUnitOfWork) -> list[StaffAccount]:
+    """Every staff account, for the administrators' page (names, roles, states; no secrets
+    beyond the password hash, which the page does not show)."""
+    with uow:
+        return uow.staff.accounts()
+
+
+def resume_session(
+    uow: StaffUnitOfWork,
+    clock: Clock,
+    token: str,
+    *,
+    touch: bool = True,
+    idle_timeout: timedelta = IDLE_TIMEOUT,
+) -> ActiveSession | None:
+    """The session of a cookie's value while it is valid (not audited: every request does it)."""
+    with uow:
+        active = StaffSessions(uow.staff, clock, idle_timeout).resume(token, touch=touch)
+        uow.commit()
+    return active

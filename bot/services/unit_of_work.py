@@ -1,14 +1,16 @@
 """What a use case needs from storage, as interfaces: the contact records (with the audit trail
-they write to) and the anonymous statistics, inside one transaction. The SQLAlchemy one is
-bot.adapters.db.unit_of_work; tests/unit/services/fakes.py keeps everything in dicts."""
+they write to), the anonymous statistics and the reports on both, and the IRT alerts' outbox,
+inside one transaction. The SQLAlchemy one is bot.adapters.db.unit_of_work;
+tests/unit/services/fakes.py keeps everything in dicts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.domain.audit import AuditEntry
 from bot.domain.contact import (
     ContactSummary,
     ContactView,
@@ -16,6 +18,8 @@ from bot.domain.contact import (
     ErasureRequest,
     NewContact,
 )
+from bot.domain.irt_alert import AlertToSend
+from bot.domain.reports import StatisticsReport
 from bot.domain.statistics import StatEntry
 
 AuditDetail = dict[str, str | int | bool | None]
@@ -63,11 +67,50 @@ class StatisticsRecords(Protocol):
     def add(self, entry: StatEntry) -> None: ...
 
 
+class AlertRecords(Protocol):
+    """The IRT alerts' outbox (bot.services.alert_outbox)."""
+
+    def add(self, reference: str, body: str, origin: str | None = None) -> None: ...
+
+    def due(self, now: datetime, limit: int = 20) -> list[AlertToSend]: ...
+
+    def claim(self, alert_id: int, now: datetime, lease_until: datetime) -> bool: ...
+
+    def sent(self, alert_id: int, sid: str, now: datetime, recheck_at: datetime) -> None: ...
+
+    def not_sent(self, alert_id: int, error: str, now: datetime, retry_at: datetime) -> None: ...
+
+    def reported(
+        self, sid: str, delivered: bool, error: str | None, now: datetime, retry_at: datetime
+    ) -> bool: ...
+class StatisticsReports(Protocol):
+    def report(self, first_day: date, last_day: date) -> StatisticsReport: ...
+
+
+class AuditRecords(Protocol):
+    def count(
+        self, *, reference: str | None = None, actor: str | None = None, action: str | None = None
+    ) -> int: ...
+
+    def events(
+        self,
+        *,
+        reference: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AuditEntry]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: entered with `with`, kept by `commit()`, otherwise rolled back."""
 
     contacts: ContactRecords
     statistics: StatisticsRecords
+    alerts: AlertRecords
+    reports: StatisticsReports
+    audit: AuditRecords
 
     def __enter__(self) -> Self: ...
 

@@ -67,11 +67,10 @@ MARKED_UP = {
     "caller": "Jo O'Brien <b>DSL</b>",
     "agency": "St Mary's & St John's <School>",
     "child": "Amy <i>Jones</i>",
-    "carers": "Mum \"Sarah\"'); DROP TABLE contacts;--",
+    "carers": 'Mum "Sarah"\'); DROP TABLE contacts;--',
     "concern": "She is late most mornings <script>alert('pcl')</script> ' OR '1'='1",
 }
 # The contacts those consultations recorded, for the IRT's view of them.
-MARKED_UP_REFERENCES: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -308,73 +307,90 @@ def test_unsigned_or_badly_signed_hostile_webhooks_are_refused_and_leave_nothing
 # --- what is stored -------------------------------------------------------------------------
 
 
-def test_a_named_child_consultation_by_web_chat_records_markup_and_sql_as_typed(
-    in_hours: Stack,
-) -> None:
-    with conversation(in_hours) as conv:
+def _record_by_web_chat(stack: Stack) -> str:
+    with conversation(stack) as conv:
         consult(conv, caller={"name": MARKED_UP["caller"], "agency": MARKED_UP["agency"]})
         named_child(conv, {"name": MARKED_UP["child"], "carers": MARKED_UP["carers"]})
         assert ASK_FAMILY_AWARE in conv.say(MARKED_UP["concern"]), conv.transcript
         assert ASK_HARM in conv.say("yes"), conv.transcript
         reference = thresholds(conv, "no", "some", "partly", "yes").reference
     assert reference
+    return reference
+
+
+def _record_by_sms(stack: Stack) -> str:
+    phone = phone_for(stack)
+    try:
+        script = [
+            ("hello", "Reply 1 for I'm a professional"),
+            ("1", ASK_NAME),
+            (MARKED_UP["caller"], "role"),
+            ("Designated safeguarding lead", "organisation"),
+            (MARKED_UP["agency"], "address"),
+            ("dsl@example.org", "telephone"),
+            ("01332 000111", "Reply 1 for Named child"),
+            ("1", "child's full name"),
+            (MARKED_UP["child"], "date of birth"),
+            ("3/4/2015", "address"),
+            ("12 Oak Road, Derby DE22 1AB", "school"),
+            ("Oakwood Primary", "parents or carers"),
+            (MARKED_UP["carers"], "concern"),
+            (MARKED_UP["concern"], ASK_FAMILY_AWARE),
+            ("yes", ASK_HARM),
+            ("no", ASK_NEEDS),
+            ("some", ASK_SUPPORT),
+            ("partly", ASK_CONSENT),
+            ("yes", ASK_FEEDBACK),
+        ]
+        reply = ""
+        for body, expected in script:
+            reply = phone.send_text(body)
+            assert expected in reply, (body, reply)
+        found = REFERENCE.search(reply)
+        assert found, reply
+        return found.group(0)
+    finally:
+        phone.close()
+
+
+@pytest.fixture(scope="module")
+def marked_up(stack: Stack) -> dict[str, str]:
+    """The references of a named-child consultation typed with markup and SQL, by each channel:
+    recorded once for the module, for every test that reads them."""
+    stack.set_clock(IN_HOURS)
+    return {"web": _record_by_web_chat(stack), "sms": _record_by_sms(stack)}
+
+
+def test_a_named_child_consultation_by_web_chat_records_markup_and_sql_as_typed(
+    in_hours: Stack, marked_up: dict[str, str]
+) -> None:
+    reference = marked_up["web"]
     stored = contact(in_hours, reference)
     assert stored.caller.name == MARKED_UP["caller"]
     assert stored.caller.agency == MARKED_UP["agency"]
     assert stored.child.name == MARKED_UP["child"]
     assert stored.child.carers == MARKED_UP["carers"]
     assert stored.concern == MARKED_UP["concern"]
-    MARKED_UP_REFERENCES.append(reference)
 
 
 def test_a_named_child_consultation_by_sms_records_markup_and_sql_as_typed(
-    in_hours: Stack, phone: SmsPhone
+    in_hours: Stack, marked_up: dict[str, str]
 ) -> None:
-    script = [
-        ("hello", "Reply 1 for I'm a professional"),
-        ("1", ASK_NAME),
-        (MARKED_UP["caller"], "role"),
-        ("Designated safeguarding lead", "organisation"),
-        (MARKED_UP["agency"], "address"),
-        ("dsl@example.org", "telephone"),
-        ("01332 000111", "Reply 1 for Named child"),
-        ("1", "child's full name"),
-        (MARKED_UP["child"], "date of birth"),
-        ("3/4/2015", "address"),
-        ("12 Oak Road, Derby DE22 1AB", "school"),
-        ("Oakwood Primary", "parents or carers"),
-        (MARKED_UP["carers"], "concern"),
-        (MARKED_UP["concern"], ASK_FAMILY_AWARE),
-        ("yes", ASK_HARM),
-        ("no", ASK_NEEDS),
-        ("some", ASK_SUPPORT),
-        ("partly", ASK_CONSENT),
-        ("yes", ASK_FEEDBACK),
-    ]
-    reply = ""
-    for body, expected in script:
-        reply = phone.send_text(body)
-        assert expected in reply, (body, reply)
-    found = REFERENCE.search(reply)
-    assert found, reply
-    reference = found.group(0)
+    reference = marked_up["sms"]
     stored = contact(in_hours, reference)
     assert stored.channel == "sms"
     assert stored.caller.name == MARKED_UP["caller"]
     assert stored.child.name == MARKED_UP["child"]
     assert stored.child.carers == MARKED_UP["carers"]
     assert stored.concern == MARKED_UP["concern"]
-    MARKED_UP_REFERENCES.append(reference)
 
 
-def test_the_irt_sees_what_was_typed_as_text(stack: Stack) -> None:
+def test_the_irt_sees_what_was_typed_as_text(stack: Stack, marked_up: dict[str, str]) -> None:
     """The contact page escapes every field (Jinja's autoescape); the JSON API returns it
     exactly."""
-    if not MARKED_UP_REFERENCES:
-        pytest.skip("no marked-up consultation was recorded in this session")
     username, password = add_staff(stack)
     with StaffSession(stack.api_url, username, password).sign_in().client() as staff:
-        for reference in MARKED_UP_REFERENCES:
+        for reference in marked_up.values():
             page = staff.get(f"/irt/contacts/{reference}")
             assert page.status_code == 200
             for value in MARKED_UP.values():

@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
 
 from api.main import create_app
 from bot.adapters.crypto import FieldCipher
@@ -41,7 +42,7 @@ from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
 from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from tests.support.irt import irt_settings
-from tests.support.sms import form_fields, twilio_signature
+from tests.support.sms import form_fields
 from tests.support.stack import Stack
 from tests.support.staff import StaffSession, add_staff
 
@@ -137,7 +138,7 @@ def test_anonymous_callers_get_declared_answers_and_never_5xx(case: Case, fuzzed
     response = case.call_and_validate(base_url=fuzzed_api, checks=CHECKS)
     if case.path.startswith("/irt/api/") and case.path != "/irt/api/login":
         assert response.status_code in REFUSED_WITHOUT_A_SESSION, response.text
-    if case.path == "/sms/twilio":
+    if case.path in ("/sms/twilio", "/sms/alert-status"):
         # Twilio did not sign it (or it is not even a form, or not a method the route has).
         assert response.status_code in (403, 405, 415), response.text
 
@@ -149,11 +150,11 @@ def test_signed_requests_get_declared_answers_and_never_5xx(
     """A signed-in manager's session and CSRF token on every request, and Twilio's signature
     on every SMS form, so that the fuzzing reaches past the checks into the routes."""
     headers = dict(manager.headers)
-    if case.path == "/sms/twilio" and isinstance(case.body, Mapping):
+    if case.path in ("/sms/twilio", "/sms/alert-status") and isinstance(case.body, Mapping):
         # Signed over the fields exactly as requests (schemathesis's transport) encodes them.
         fields = form_fields(RequestEncodingMixin._encode_params(case.body).encode())
-        headers["X-Twilio-Signature"] = twilio_signature(
-            stack.twilio_auth_token, stack.public_base_url, fields
+        headers["X-Twilio-Signature"] = RequestValidator(stack.twilio_auth_token).compute_signature(
+            stack.public_base_url + case.path, fields
         )
     response = case.call_and_validate(
         base_url=manager.api_url, checks=CHECKS, cookies=manager.cookies, headers=headers
@@ -169,6 +170,7 @@ def test_the_signed_requests_reached_past_the_checks() -> None:
         pytest.skip("the signed fuzzing did not run in this session")
     for operation in (
         "POST /sms/twilio",
+        "POST /sms/alert-status",
         "POST /chat/api/messages",
         "GET /irt/api/session",
         "GET /irt/api/contacts",

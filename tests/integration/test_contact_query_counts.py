@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, event
 
 from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.alerts import AlertRepository
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -26,6 +27,7 @@ def _fill(engine: Engine, cipher: FieldCipher, start: int, end: int) -> SqlAlche
     clock = FixedClock(START + timedelta(days=30))
     with sessions.begin() as session:
         contacts = ContactRepository(session, cipher, clock, timezone=ZONE)
+        alerts = AlertRepository(session)
         for n in range(start, end):
             reference = contacts.create(
                 NewContact(
@@ -37,6 +39,8 @@ def _fill(engine: Engine, cipher: FieldCipher, start: int, end: int) -> SqlAlche
             )
             if n % 2:
                 contacts.record_decision(reference, "manager", "in_review", "Looking at it")
+            if n % 3 == 0:  # some flagged, each with its IRT alert (shown on the queue)
+                alerts.add(reference, f"alert {reference}")
     return SqlAlchemyUnitOfWork(sessions, cipher, clock, ZONE)
 
 

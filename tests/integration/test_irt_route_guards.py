@@ -1,6 +1,7 @@
 """Every IRT route has its guard: a test walks the app's routes, so a new route without the
 session dependency fails here (GOV.UK Notify's habit). Anonymous: 401 from the JSON API, a
-redirect to the sign-in page from the pages. An IRT manager: 403 on the administrators' routes."""
+redirect to the sign-in page from the pages. An IRT manager: 403 on the administrators' routes.
+Every route outside /irt is on a list of routes that are public on purpose."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from api.deps import current_session
 from api.routes.irt import PUBLIC_ROUTES
 from tests.support.irt import IrtApp, irt_app
+from tests.support.pages import check_page
 
 REFERENCE = "PCL-2026-000001"
 
@@ -68,6 +70,8 @@ def test_the_irt_has_the_routes_of_the_spec(irt: IrtApp) -> None:
         ("GET", "/irt/audit"),
         ("GET", "/irt/stats"),
         ("GET", "/irt/admin/users"),
+        # The session timeout warning's "Stay signed in" (CSRF-checked: test_irt_session_timeout).
+        ("POST", "/irt/api/session/refresh"),
     ]:
         assert contract in found
     assert found >= PUBLIC_ROUTES
@@ -142,3 +146,40 @@ def test_an_irt_manager_reaches_every_other_page(irt: IrtApp) -> None:
     for method, path, _ in irt_routes(irt):
         if method == "GET" and not path.startswith(("/irt/admin", "/irt/sign-in")):
             assert manager.get(url(path)).status_code == 200, path
+
+
+# Everything outside /irt is public on purpose: the chat and its API, the SMS webhook (which
+# checks Twilio's signature), the health check, and the pages every footer links to. A new
+# route outside /irt must be added here, after deciding that it needs no session.
+PUBLIC_OUTSIDE_IRT = {
+    ("GET", "/healthz"),
+    ("POST", "/chat/api/messages"),
+    ("POST", "/sms/twilio"),
+    # Twilio's delivery reports of the IRT alerts: signed, as the inbound webhook is.
+    ("POST", "/sms/alert-status"),
+    ("GET", "/chat"),
+    ("GET", "/chat/privacy"),
+    ("GET", "/accessibility-statement"),
+    ("GET", "/cookies"),
+}
+
+
+def test_every_route_outside_the_irt_is_public_on_purpose(irt: IrtApp) -> None:
+    found = set()
+    for context in iter_route_contexts(irt.client.app.routes):  # type: ignore[attr-defined]
+        path = context.path or ""
+        if isinstance(context.original_route, APIRoute) and not path.startswith("/irt"):
+            found |= {(method, path) for method in context.methods or ()}
+    assert found == PUBLIC_OUTSIDE_IRT
+
+
+def test_the_public_pages_carry_the_headers_and_send_no_staff_session(irt: IrtApp) -> None:
+    manager, _ = irt.page_client("manager")
+    for method, path in sorted(PUBLIC_OUTSIDE_IRT):
+        if method != "GET" or path == "/healthz":
+            continue
+        for client in (irt.new_client(), manager):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            check_page(response.text, response.headers)
+            assert "pcl_staff" not in response.headers.get("set-cookie", ""), path

@@ -27,6 +27,7 @@ TABLES = {
     "sms_conversations",
     "staff_users",
     "staff_sessions",
+    "irt_alerts",
 }
 
 

@@ -61,7 +61,7 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     # Extra instances (start_instance): name -> (Procfile kind, its environment overrides).
-    instances: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    instances: dict[str, tuple[str, dict[str, str | None]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ports = {name: free_port() for name in PROCESSES}
@@ -80,6 +80,9 @@ class Stack:
         self.public_base_url = "https://pcl.example.gov.uk"
         self.twilio_from = "+447700900100"
         self.irt_alert_to = "+447700900999"
+        # The stand-in reports delivery to the API, signed as Twilio signs for the public URL.
+        self.twilio_api.callbacks_to = self.api_url
+        self.twilio_api.auth_token = self.twilio_auth_token
 
     @property
     def api_url(self) -> str:
@@ -89,7 +92,9 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['rasa']}"
 
-    def env(self, **overrides: str) -> dict[str, str]:
+    def env(self, **overrides: str | None) -> dict[str, str]:
+        """The processes' environment; an override of None leaves that variable out (an API
+        instance on the real clock: PCL_NOW=None)."""
         base = {k: v for k, v in os.environ.items() if not k.startswith("PCL_")}
         base.update(
             PYTHONPATH=str(ROOT),
@@ -123,10 +128,14 @@ class Stack:
             PCL_TWILIO_API_BASE=self.twilio_api.url,
         )
         base.update(self.extra_env)
-        base.update(overrides)
+        for name, value in overrides.items():
+            if value is None:
+                base.pop(name, None)
+            else:
+                base[name] = value
         return base
 
-    def start(self, name: str, **env_overrides: str) -> None:
+    def start(self, name: str, **env_overrides: str | None) -> None:
         kind, instance_env = self.instances.get(name, (name, {}))
         command = procfile_commands()[kind]
         log = (self.log_dir / f"{name}.log").open("ab")
@@ -139,7 +148,7 @@ class Stack:
             start_new_session=True,  # its own process group, so a kill takes its children
         )
 
-    def start_instance(self, name: str, kind: str, **env_overrides: str) -> str:
+    def start_instance(self, name: str, kind: str, **env_overrides: str | None) -> str:
         """Starts one more process of the Procfile's `kind` ("rasa", "api", "actions") as
         `name`, on a free port of its own and with the given environment on top of the stack's;
         returns its URL. stop/start/restart(name) then work on it as on the three."""

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from api.charts import PLOT_WIDTH, bar_chart
 from api.irt_filters import OPEN_STATUSES, ContactFilters
-from bot.adapters.db.reports import Count, decision_times
+from bot.domain.reports import Count, decision_times
 
 
 def test_the_default_filter_is_the_open_contacts() -> None:

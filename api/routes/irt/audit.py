@@ -13,8 +13,8 @@ from api.deps import ServicesDep, StaffSessionDep
 from api.irt_pages import page
 from api.irt_schemas import AuditPage, audit_event
 from api.routes.irt.contacts_api import AUTH_ERRORS
-from bot.adapters.db.audit import AuditTrail
 from bot.domain.audit import AuditAction
+from bot.services.reports import audit_trail
 
 pages = APIRouter(prefix="/irt", include_in_schema=False)
 api = APIRouter(prefix="/irt/api", tags=["IRT: audit"])
@@ -48,16 +48,15 @@ def audit_page(
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
     reference, actor, action = reference.strip(), actor.strip(), action.strip()
-    with services.sessions.begin() as session:
-        trail = AuditTrail(session)
-        total = trail.count(reference=reference, actor=actor, action=action)
-        events = trail.events(
-            reference=reference,
-            actor=actor,
-            action=action,
-            limit=PAGE_SIZE,
-            offset=(page_number - 1) * PAGE_SIZE,
-        )
+    found = audit_trail(
+        services.unit_of_work(),
+        reference=reference,
+        actor=actor,
+        action=action,
+        limit=PAGE_SIZE,
+        offset=(page_number - 1) * PAGE_SIZE,
+    )
+    total, events = found.total, found.events
     last_page = max(1, -(-total // PAGE_SIZE))
     query = {"reference": reference, "actor": actor, "action": action}
     base = urlencode({k: v for k, v in query.items() if v})
@@ -91,12 +90,14 @@ def audit_api(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> AuditPage:
     """The audit trail, newest first."""
-    with services.sessions.begin() as session:
-        trail = AuditTrail(session)
-        total = trail.count(reference=reference, actor=actor, action=action)
-        events = trail.events(
-            reference=reference, actor=actor, action=action, limit=limit, offset=offset
-        )
+    found = audit_trail(
+        services.unit_of_work(),
+        reference=reference,
+        actor=actor,
+        action=action,
+        limit=limit,
+        offset=offset,
+    )
     return AuditPage(
-        total=total, offset=offset, limit=limit, events=[audit_event(e) for e in events]
+        total=found.total, offset=offset, limit=limit, events=[audit_event(e) for e in found.events]
     )

@@ -8,7 +8,7 @@ and never the password. Whatever was wrong, the answer is the same (bot.services
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from api.deps import CheckedApiPost, CheckedForm, ServicesDep, StaffSessionDep
-from api.irt_pages import page
+from api.irt_pages import describe_duration, page
 from api.problems import UNREADABLE_BODY, Problem
 from api.services import AppServices
 from api.staff_cookies import (
@@ -30,66 +30,23 @@ from api.staff_cookies import (
     sign_in_token,
     tokens_match,
 )
-from bot.adapters.db.contacts import ContactRepository
-from bot.adapters.db.staff import Role, StaffRepository
 from bot.adapters.passwords import MAX_PASSWORD_LENGTH
-from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
+from bot.adapters.settings import Settings
+from bot.domain.staff import Role
 from bot.services.staff_auth import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
     SIGN_IN_REFUSED,
-    PasswordAuthenticator,
+    ActiveSession,
     StaffMember,
-    StaffSessions,
+    sign_in,
+    sign_out,
 )
 
 pages = APIRouter(prefix="/irt", include_in_schema=False)
 api = APIRouter(prefix="/irt/api", tags=["IRT: sign-in"])
 
 MAX_USERNAME_LENGTH = 200
-
-
-@dataclass(frozen=True)
-class _SignedIn:
-    member: StaffMember
-    token: str
-    csrf_token: str
-
-
-def _sign_in(
-    services: AppServices, username: str, password: str, via: str, old_token: str | None
-) -> _SignedIn | None:
-    """Checks the credentials and starts a session; one audit event either way."""
-    with services.sessions.begin() as session:
-        staff = StaffRepository(session)
-        authenticator = PasswordAuthenticator(staff, services.passwords, services.clock)
-        outcome = authenticator.authenticate(username, password)
-        audit = ContactRepository(
-            session, services.cipher, services.clock, timezone=services.facts.timezone
-        )
-        if outcome.member is None:
-            assert outcome.refusal is not None
-            audit.add_audit(
-                outcome.username or UNKNOWN_ACTOR,
-                AuditAction.SIGN_IN_FAILED,
-                detail={"via": via, "reason": outcome.refusal.value, "locked": outcome.locked_now},
-            )
-            return None
-        sessions = StaffSessions(staff, services.clock)
-        if old_token:
-            sessions.end(old_token)  # a new id at every sign-in: no session fixation
-        new = sessions.start(outcome.member)
-        audit.add_audit(outcome.member.username, AuditAction.SIGN_IN, detail={"via": via})
-        return _SignedIn(outcome.member, new.token, new.csrf_token)
-
-
-def _sign_out(services: AppServices, token: str | None, member: StaffMember, via: str) -> None:
-    with services.sessions.begin() as session:
-        if token:
-            StaffSessions(StaffRepository(session), services.clock).end(token)
-        ContactRepository(
-            session, services.cipher, services.clock, timezone=services.facts.timezone
-        ).add_audit(member.username, AuditAction.SIGN_OUT, detail={"via": via})
 
 
 # --- the sign-in page -----------------------------------------------------------------------
@@ -124,16 +81,29 @@ def _sign_in_page(
     return response
 
 
+def timed_out_notice(settings: Settings) -> str:
+    return (
+        "You were signed out because you had not used these pages for "
+        f"{describe_duration(settings.staff_idle_timeout_seconds)}. Sign in again to carry on. "
+        "A decision's rationale you had started is kept in this browser tab and put back in "
+        "the form when you return to the contact."
+    )
+
+
 @pages.get("/sign-in")
 def sign_in_page(
-    request: Request, services: ServicesDep, next: str = "", signed_out: bool = False
+    request: Request,
+    services: ServicesDep,
+    next: str = "",
+    signed_out: bool = False,
+    timed_out: bool = False,
 ) -> Response:
-    return _sign_in_page(
-        request,
-        services,
-        back_to=safe_back_to(next),
-        notice="You have signed out." if signed_out else None,
-    )
+    notice = None
+    if timed_out:
+        notice = timed_out_notice(services.settings)
+    elif signed_out:
+        notice = "You have signed out."
+    return _sign_in_page(request, services, back_to=safe_back_to(next), notice=notice)
 
 
 @pages.post("/sign-in")
@@ -172,7 +142,16 @@ def sign_in_form(
             errors=errors,
             field_errors=field_errors,
         )
-    signed_in = _sign_in(services, username, password, "form", request.cookies.get(COOKIE))
+    signed_in = sign_in(
+        services.unit_of_work(),
+        services.passwords,
+        services.clock,
+        username,
+        password,
+        via="form",
+        old_token=request.cookies.get(COOKIE),
+        idle_timeout=services.settings.staff_idle_timeout,
+    )
     if signed_in is None:
         return _sign_in_page(
             request,
@@ -189,7 +168,13 @@ def sign_in_form(
 
 @pages.post("/sign-out")
 def sign_out_form(request: Request, services: ServicesDep, active: CheckedForm) -> Response:
-    _sign_out(services, request.cookies.get(COOKIE), active.member, "form")
+    sign_out(
+        services.unit_of_work(),
+        services.clock,
+        request.cookies.get(COOKIE),
+        active.member,
+        via="form",
+    )
     response = RedirectResponse("/irt/sign-in?signed_out=true", status_code=303)
     clear_session_cookie(response, services.settings)
     return response
@@ -209,6 +194,31 @@ class SessionOut(BaseModel):
     csrf_token: str = Field(description="Send it as the X-CSRF-Token header on every POST.")
     idle_timeout_seconds: int = int(IDLE_TIMEOUT.total_seconds())
     absolute_timeout_seconds: int = int(ABSOLUTE_TIMEOUT.total_seconds())
+    idle_seconds_left: int | None = Field(
+        default=None,
+        description="Seconds until the session ends unless a request counts as activity "
+        "(the staff pages' timeout warning asks with X-PCL-Background: 1, which does not).",
+    )
+
+    @classmethod
+    def of(
+        cls, member: StaffMember, csrf_token: str, settings: Settings, seconds_left: int | None
+    ) -> SessionOut:
+        return cls(
+            username=member.username,
+            role=member.role,
+            csrf_token=csrf_token,
+            idle_timeout_seconds=settings.staff_idle_timeout_seconds,
+            idle_seconds_left=seconds_left,
+        )
+
+
+def _idle_seconds_left(active: ActiveSession, services: AppServices) -> int:
+    idle = services.settings.staff_idle_timeout
+    used = services.clock.now() - active.last_seen_at
+    left = min(idle - used, ABSOLUTE_TIMEOUT - (services.clock.now() - active.created_at))
+    # Rounded up: 0 only once the session has ended, so the page never leaves a live one.
+    return max(0, math.ceil(left.total_seconds()))
 
 
 @api.post(
@@ -221,15 +231,23 @@ class SessionOut(BaseModel):
 )
 def login(request: Request, credentials: LoginRequest, services: ServicesDep) -> Any:
     """Signs in and sets the `pcl_staff` session cookie (HttpOnly): send it back on every call."""
-    signed_in = _sign_in(
-        services, credentials.username, credentials.password, "api", request.cookies.get(COOKIE)
+    signed_in = sign_in(
+        services.unit_of_work(),
+        services.passwords,
+        services.clock,
+        credentials.username,
+        credentials.password,
+        via="api",
+        old_token=request.cookies.get(COOKIE),
+        idle_timeout=services.settings.staff_idle_timeout,
     )
     if signed_in is None:
         return JSONResponse({"detail": SIGN_IN_REFUSED}, status_code=401)
-    body = SessionOut(
-        username=signed_in.member.username,
-        role=signed_in.member.role,
-        csrf_token=signed_in.csrf_token,
+    body = SessionOut.of(
+        signed_in.member,
+        signed_in.csrf_token,
+        services.settings,
+        services.settings.staff_idle_timeout_seconds,
     )
     response = JSONResponse(body.model_dump(mode="json"))
     set_session_cookie(response, signed_in.token, services.settings)
@@ -237,17 +255,34 @@ def login(request: Request, credentials: LoginRequest, services: ServicesDep) ->
 
 
 @api.get("/session", response_model=SessionOut, responses={401: {"model": Problem}})
-def current_session_info(active: StaffSessionDep) -> SessionOut:
-    """Who is signed in, and the session's CSRF token."""
-    return SessionOut(
-        username=active.member.username, role=active.member.role, csrf_token=active.csrf_token
-    )
+def current_session_info(active: StaffSessionDep, services: ServicesDep) -> SessionOut:
+    """Who is signed in, the session's CSRF token and how long it has left."""
+    left = _idle_seconds_left(active, services)
+    return SessionOut.of(active.member, active.csrf_token, services.settings, left)
+
+
+@api.post(
+    "/session/refresh",
+    response_model=SessionOut,
+    responses={401: {"model": Problem}, 403: {"model": Problem}},
+)
+def refresh_session(active: CheckedApiPost, services: ServicesDep) -> SessionOut:
+    """Counts as activity, so the idle timeout starts again (the staff pages' "Stay signed
+    in"; needs the X-CSRF-Token header). The 8-hour limit still holds."""
+    left = _idle_seconds_left(active, services)
+    return SessionOut.of(active.member, active.csrf_token, services.settings, left)
 
 
 @api.post("/logout", status_code=204, responses={401: {"model": Problem}, 403: {"model": Problem}})
 def logout(request: Request, services: ServicesDep, active: CheckedApiPost) -> Response:
     """Ends the session (needs the X-CSRF-Token header)."""
-    _sign_out(services, request.cookies.get(COOKIE), active.member, "api")
+    sign_out(
+        services.unit_of_work(),
+        services.clock,
+        request.cookies.get(COOKIE),
+        active.member,
+        via="api",
+    )
     response = Response(status_code=204)
     clear_session_cookie(response, services.settings)
     return response

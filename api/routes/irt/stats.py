@@ -17,8 +17,8 @@ from api.irt_schemas import StatsOut, stats_out
 from api.problems import invalid_query
 from api.routes.irt.contacts_api import AUTH_ERRORS
 from api.services import AppServices
-from bot.adapters.db.contacts import ContactRepository
-from bot.adapters.db.reports import PeriodError, StatisticsReport, StatisticsReports, check_period
+from bot.domain.reports import PeriodError, StatisticsReport, check_period
+from bot.services.reports import statistics_report
 
 pages = APIRouter(prefix="/irt", include_in_schema=False)
 api = APIRouter(prefix="/irt/api", tags=["IRT: statistics"])
@@ -31,10 +31,7 @@ def _today(services: AppServices) -> date:
 
 
 def _report(services: AppServices, first_day: date, last_day: date) -> StatisticsReport:
-    zone = services.facts.timezone
-    with services.sessions.begin() as session:
-        contacts = ContactRepository(session, services.cipher, services.clock, timezone=zone)
-        return StatisticsReports(session, contacts, timezone=zone).report(first_day, last_day)
+    return statistics_report(services.unit_of_work(), first_day, last_day)
 
 
 def _period(services: AppServices, first: str, last: str) -> tuple[date, date, dict[str, str]]:
@@ -87,16 +84,25 @@ def stats_page(
     times = report.decision_times
     charts = [
         bar_chart("by-day", "Conversations started, by day", report.conversations_by_day),
-        bar_chart("by-channel", "Conversations started, by channel",
-                  report.conversations_by_channel),
-        bar_chart("by-hour", "Conversations started, by hour of the day",
-                  report.conversations_by_hour),
-        bar_chart("named-scenario", "Consultations finished: named child or scenario",
-                  report.named_or_scenario),
-        bar_chart("by-level", "Consultations finished, by suggested level of need",
-                  report.by_suggested_level),
-        bar_chart("closed", "Attempts while the line was closed, by day",
-                  report.closed_attempts_by_day),
+        bar_chart(
+            "by-channel", "Conversations started, by channel", report.conversations_by_channel
+        ),
+        bar_chart(
+            "by-hour", "Conversations started, by hour of the day", report.conversations_by_hour
+        ),
+        bar_chart(
+            "named-scenario",
+            "Consultations finished: named child or scenario",
+            report.named_or_scenario,
+        ),
+        bar_chart(
+            "by-level",
+            "Consultations finished, by suggested level of need",
+            report.by_suggested_level,
+        ),
+        bar_chart(
+            "closed", "Attempts while the line was closed, by day", report.closed_attempts_by_day
+        ),
         bar_chart("decision-times", "Time from contact to the first decision", times.bands),
     ]
     return page(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.deps import AdminUser, ServicesDep, StaffSessionDep
 from api.irt_pages import page
-from bot.adapters.db.staff import StaffRepository
+from bot.services.staff_auth import staff_accounts
 
 router = APIRouter(prefix="/irt/admin", include_in_schema=False)
 
@@ -17,6 +17,5 @@ def users_page(
     request: Request, services: ServicesDep, active: StaffSessionDep, admin: AdminUser
 ) -> Response:
     now = services.clock.now()
-    with services.sessions.begin() as session:
-        accounts = StaffRepository(session).accounts()
+    accounts = staff_accounts(services.unit_of_work())
     return page(request, services, "irt/users.html", active, accounts=accounts, now=now)

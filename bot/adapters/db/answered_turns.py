@@ -11,17 +11,16 @@ the caller wrote is never given to `save_reply`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import AnsweredTurn
+from bot.domain.limits import REPLY_KEPT_FOR
 
-# A repeat comes within seconds (Twilio's retry, the page's Retry) or minutes. A stored reply
-# can carry a scenario's advice (the assistant's words about it), so it is kept no longer.
-KEEP_FOR = timedelta(minutes=15)
+KEEP_FOR = REPLY_KEPT_FOR
 
 
 class AlreadyClaimed(Exception):

@@ -19,10 +19,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.alerts import alert_state
 from bot.adapters.db.models import (
     AuditEvent,
     Contact,
     ContactStatusChange,
+    IrtAlert,
     ManagerDecision,
     ReferenceCounter,
 )
@@ -47,6 +49,7 @@ from bot.domain.contact import (
     require,
     unique,
 )
+from bot.domain.irt_alert import AlertState
 
 # Every column holding a token; erasure blanks them all.
 _ENCRYPTED_COLUMNS = (
@@ -169,13 +172,21 @@ class ContactRepository:
             .where(ManagerDecision.contact_id == contact.id)
             .order_by(ManagerDecision.at, ManagerDecision.id)
         )
-        return self._view(contact, list(history), list(decisions))
+        alert = self._session.scalar(
+            select(IrtAlert)
+            .where(IrtAlert.contact_reference == contact.reference)
+            .order_by(IrtAlert.id.desc())
+            .limit(1)
+        )
+        return self._view(contact, list(history), list(decisions), alert_state(alert))
 
     def views(self, limit: int | None = None, **selection: Any) -> list[ContactView]:
         """Whole contacts, decrypted, in the list's order: three queries however many there
         are (the contacts, their histories, their decisions)."""
         query = self._selection(limit=limit, **selection)
-        contacts = list(self._session.scalars(query))
+        rows = list(self._session.execute(_with_latest_alert(query)))
+        contacts = [c for c, _ in rows]
+        alerts = {c.id: alert for c, alert in rows}
         ids = query.with_only_columns(Contact.id).scalar_subquery()
         history: dict[int, list[ContactStatusChange]] = {c.id: [] for c in contacts}
         for row in self._session.scalars(
@@ -191,13 +202,17 @@ class ContactRepository:
             .order_by(ManagerDecision.at, ManagerDecision.id)
         ):
             decisions.setdefault(row.contact_id, []).append(row)
-        return [self._view(c, history[c.id], decisions[c.id]) for c in contacts]
+        return [
+            self._view(c, history[c.id], decisions[c.id], alert_state(alerts[c.id]))
+            for c in contacts
+        ]
 
     def _view(
         self,
         contact: Contact,
         history: list[ContactStatusChange],
         decisions: list[ManagerDecision],
+        alert: AlertState | None = None,
     ) -> ContactView:
         text = self._cipher.decrypt
         return ContactView(
@@ -230,6 +245,7 @@ class ContactRepository:
                 Decision(d.at, d.by, d.status, text(d.rationale), d.lcs_reference)
                 for d in decisions
             ],
+            alert=alert,
         )
 
     def find_by_child(self, name: str, date_of_birth: date) -> list[str]:
@@ -390,8 +406,9 @@ class ContactRepository:
                 suggested_level=c.suggested_level,
                 harm_categories=list(c.harm_categories),
                 lcs_reference=c.lcs_reference,
+                alert=alert_state(alert),
             )
-            for c in self._session.scalars(query)
+            for c, alert in self._session.execute(_with_latest_alert(query))
         ]
 
     @staticmethod
@@ -443,8 +460,14 @@ class ContactRepository:
                 func.count(Contact.id).filter(Contact.significant_harm.is_(True)),
             )
         ).one()
-        history = self._session.scalar(select(func.max(ContactStatusChange.id)))
-        parts = "|".join(str(part) for part in (*contacts, history))
+        # An alert's every change (sent, delivered, sent again) moves it too: the page shows it.
+        history, alerts = self._session.execute(
+            select(
+                func.max(ContactStatusChange.id),
+                select(func.max(IrtAlert.updated_at)).scalar_subquery(),
+            )
+        ).one()
+        parts = "|".join(str(part) for part in (*contacts, history, alerts))
         return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
     def first_decision_times(
@@ -532,6 +555,20 @@ class ContactRepository:
             setting=text(contact.child_setting),
             carers=text(contact.child_carers),
         )
+
+
+def _with_latest_alert(query: Select[tuple[Contact]]) -> Select[tuple[Contact, IrtAlert]]:
+    """The contacts of `query`, each with its latest IRT alert (or None), in one statement."""
+    latest = (
+        select(IrtAlert.contact_reference, func.max(IrtAlert.id).label("alert_id"))
+        .group_by(IrtAlert.contact_reference)
+        .subquery()
+    )
+    return (
+        query.add_columns(IrtAlert)
+        .outerjoin(latest, latest.c.contact_reference == Contact.reference)
+        .outerjoin(IrtAlert, IrtAlert.id == latest.c.alert_id)
+    )
 
 
 def _bump(year: int) -> Update:

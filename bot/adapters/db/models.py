@@ -265,3 +265,28 @@ def _refuse_bulk_changes(state: ORMExecuteState) -> None:
         raise AppendOnlyError("audit events cannot be changed or deleted")
     if state.is_delete and mapper is not None and mapper.class_ is Contact:
         raise AppendOnlyError("contacts are erased with a rationale, never deleted")
+
+
+class IrtAlert(Base):
+    """The SMS alert to the IRT duty phone for one flagged contact (its outbox row): written in
+    the contact's own transaction, delivered by the action server's sender
+    (bot/services/alert_outbox.py). Holds the alert's text (a reference and a time, no personal
+    data) and Twilio's error code, never an error's text."""
+
+    __tablename__ = "irt_alerts"
+    __table_args__ = (UniqueConstraint("origin", name="uq_irt_alerts_origin"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_reference: Mapped[str] = mapped_column(String(20), index=True)
+    # The conversation turn that flagged the contact: a turn run twice alerts once.
+    origin: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    message_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -8,15 +8,16 @@ the payloads of the assistant's own buttons.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import SmsConversation
+from bot.domain.limits import SMS_CHOICES_VALID_FOR
 
 # Rasa forgets an idle conversation after an hour; a "1" after that answers nothing.
-CHOICES_VALID_FOR = timedelta(hours=1)
+CHOICES_VALID_FOR = SMS_CHOICES_VALID_FOR
 
 
 class SmsRepository:

@@ -12,20 +12,15 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import StaffSession, StaffUser
+from bot.domain.staff import Role
 
 # Lower-case letters, digits and . _ @ - : a council's usual account names and email addresses.
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
-
-
-class Role(StrEnum):
-    IRT_MANAGER = "irt_manager"
-    ADMIN = "admin"
 
 
 class StaffRuleError(ValueError):

@@ -3,22 +3,34 @@ transaction, the repositories bound to it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.crypto import FieldCipher
+from bot.adapters.db.alerts import AlertRepository, wall_clock
+from bot.adapters.db.audit import AuditTrail
 from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.reports import StatisticsReports
+from bot.adapters.db.staff import StaffRepository
 from bot.adapters.db.statistics import StatisticsRepository
 from bot.domain.clock import Clock
 
 
 class SqlAlchemyUnitOfWork:
     def __init__(
-        self, sessions: sessionmaker[Session], cipher: FieldCipher, clock: Clock, timezone: str
+        self,
+        sessions: sessionmaker[Session],
+        cipher: FieldCipher,
+        clock: Clock,
+        timezone: str,
+        alert_clock: Callable[[], datetime] = wall_clock,
     ) -> None:
         self._sessions = sessions
+        self._alert_clock = alert_clock  # the outbox's: the wall clock, never a fixed one
         self._cipher = cipher
         self._clock = clock
         self._timezone = timezone
@@ -29,6 +41,10 @@ class SqlAlchemyUnitOfWork:
             self.session, self._cipher, self._clock, timezone=self._timezone
         )
         self.statistics = StatisticsRepository(self.session, timezone=self._timezone)
+        self.alerts = AlertRepository(self.session, self._alert_clock)
+        self.staff = StaffRepository(self.session)
+        self.reports = StatisticsReports(self.session, self.contacts, timezone=self._timezone)
+        self.audit = AuditTrail(self.session)
         return self
 
     def __exit__(

@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-# Twilio refuses a message body longer than this (it sends it as up to 10 linked segments).
-SMS_MAX_CHARS = 1600
+from bot.domain.limits import SMS_MAX_CHARS
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _BARE_NUMBER = re.compile(r"\s*#?\s*(\d{1,3})\s*[.)]?\s*")
 

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from bot.domain.facts import ServiceFacts
 from bot.domain.hours import describe_opening_hours
+from bot.domain.limits import SMS_MAX_CHARS
 from bot.domain.messages import urgent_routes
 
 # A longer message could not have come through Twilio whole, and the assistant reads one
 # answer at a time; asking for the main points keeps the consultation on track.
-MAX_INBOUND_CHARS = 1600
+MAX_INBOUND_CHARS = SMS_MAX_CHARS
 
 
 def help_reply(facts: ServiceFacts, at: datetime) -> str:

@@ -5,13 +5,13 @@ or the caller's details, and a failure to send never stops the caller's reply.""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from actions.harm import ActionHarmHandoff
+from actions.irt_alert import deliver_now
 from actions.services import Services
 from tests.support.twilio_api import CapturedRequest, TwilioApiStub
 from tests.unit.actions.conftest import OUT_OF_HOURS, certain, reconfigure, run, texts, tracker
@@ -56,11 +56,9 @@ def alerts_to(stub: TwilioApiStub, reference: str) -> list[CapturedRequest]:
 
 
 def settle() -> None:
-    """Waits for every alert thread to finish (daemon threads with a 3 s timeout): after
-    this, whatever the actions sent has reached the stand-in."""
-    for thread in threading.enumerate():
-        if thread.name.startswith("irt-alert-"):
-            thread.join(timeout=5)
+    """Waits for the sender's pass under way, then sends whatever is still due: after this,
+    whatever the actions queued has reached the stand-in."""
+    deliver_now()
 
 
 def test_a_new_significant_harm_contact_alerts_the_duty_phone(alerts_on: TwilioApiStub) -> None:
@@ -143,7 +141,10 @@ def test_an_earlier_contact_flagged_later_alerts_once(alerts_on: TwilioApiStub) 
     run(
         HANDOFF,
         tracker(
-            slots, intent="significant_harm", text="he has a burn on his hand", parse=certain()
+            slots,
+            intent="significant_harm",
+            text="he has a burn on his hand",
+            parse={**certain(), "message_id": "a-later-turn"},  # another turn than the first
         ),
     )
     settle()
@@ -157,7 +158,9 @@ def test_an_anonymous_scenario_alerts_no_one(alerts_on: TwilioApiStub) -> None:
     assert alerts_on.requests == []
 
 
-def test_without_the_alert_settings_nothing_is_sent(twilio_api: TwilioApiStub) -> None:
+def test_without_the_alert_settings_nothing_is_queued_or_sent(
+    twilio_api: TwilioApiStub, services: Services
+) -> None:
     run(
         HANDOFF,
         tracker(
@@ -169,13 +172,15 @@ def test_without_the_alert_settings_nothing_is_sent(twilio_api: TwilioApiStub) -
     )
     settle()
     assert twilio_api.requests == []
+    with services.unit_of_work() as uow:
+        assert uow.contacts.get(FIRST_REFERENCE).alert is None  # no outbox row either
 
 
-def test_a_failed_alert_is_logged_with_the_reference_only_and_the_reply_still_goes(
+def test_a_failed_alert_is_logged_with_the_reference_only_kept_for_a_retry_and_the_reply_goes(
     caplog: pytest.LogCaptureFixture, services: Services
 ) -> None:
     configure("http://127.0.0.1:9")  # nothing listens: the request fails at once
-    caplog.set_level(logging.INFO, logger="bot.adapters.twilio_alert")
+    caplog.set_level(logging.INFO, logger="bot.services.alert_outbox")
     started = time.perf_counter()
     _, sent = run(
         HANDOFF,
@@ -190,7 +195,13 @@ def test_a_failed_alert_is_logged_with_the_reference_only_and_the_reply_still_go
     assert "01332 641172" in " ".join(texts(sent))
     settle()
     logged = [record.getMessage() for record in caplog.records]
-    assert logged == [f"IRT alert for contact {FIRST_REFERENCE} failed: ConnectionError"]
+    assert logged == [
+        f"IRT alert for contact {FIRST_REFERENCE} not sent (attempt 1): ConnectionError"
+    ]
+    with services.unit_of_work() as uow:  # still in the outbox, to be sent again
+        alert = uow.contacts.get(FIRST_REFERENCE).alert
+    assert alert is not None
+    assert (alert.status, alert.attempts, alert.last_error) == ("pending", 1, "ConnectionError")
 
 
 def test_out_of_hours_the_alert_says_the_caller_was_sent_to_the_care_line(
@@ -203,3 +214,49 @@ def test_out_of_hours_the_alert_says_the_caller_was_sent_to_the_care_line(
     body = alerts_on.wait_for(lambda r: FIRST_REFERENCE in r.form.get("Body", "")).form["Body"]
     assert "The caller was told to call Derby City Care Line (out of hours) now." in body
     assert "IRT now" not in body
+
+
+def test_twilio_failing_twice_is_tried_again_within_the_send_and_asked_for_a_report(
+    alerts_on: TwilioApiStub, services: Services
+) -> None:
+    alerts_on.fail_next(2)
+    run(
+        HANDOFF,
+        tracker(
+            {"line_open": True, "consultation_type": "named_child"},
+            intent="significant_harm",
+            text=DISCLOSURE,
+            parse=certain(),
+        ),
+    )
+    settle()
+    tries = alerts_to(alerts_on, FIRST_REFERENCE)
+    assert len(tries) == 3  # two 500s, then accepted, in one send
+    assert {r.form["StatusCallback"] for r in tries} == {
+        "https://pcl.example.gov.uk/sms/alert-status"
+    }
+    assert len(alerts_on.messages) == 1
+    with services.unit_of_work() as uow:
+        alert = uow.contacts.get(FIRST_REFERENCE).alert
+    assert alert is not None and (alert.status, alert.attempts) == ("sent", 1)
+
+
+def test_twilio_failing_a_whole_send_leaves_the_alert_for_a_later_try(
+    alerts_on: TwilioApiStub, services: Services
+) -> None:
+    alerts_on.fail_next(3)
+    run(
+        HANDOFF,
+        tracker(
+            {"line_open": True, "consultation_type": "named_child"},
+            intent="significant_harm",
+            text=DISCLOSURE,
+            parse=certain(),
+        ),
+    )
+    settle()
+    assert alerts_on.messages == []
+    with services.unit_of_work() as uow:
+        alert = uow.contacts.get(FIRST_REFERENCE).alert
+    assert alert is not None
+    assert (alert.status, alert.attempts, alert.last_error) == ("pending", 1, "http-500-20500")

@@ -186,12 +186,25 @@ class FakeStatistics:
         self.entries.append(entry)
 
 
+class FakeAlerts:
+    """The alerts' outbox as a list: what record_contact queues (the sender's claims and
+    retries are tested on SQLite, tests/unit/services/test_alert_outbox.py)."""
+
+    def __init__(self, rows: list[tuple[str, str, str | None]] | None = None) -> None:
+        self.rows = list(rows or [])  # (reference, body, origin)
+
+    def add(self, reference: str, body: str, origin: str | None = None) -> None:
+        if origin is None or all(o != origin for _, _, o in self.rows):
+            self.rows.append((reference, body, origin))
+
+
 class FakeUnitOfWork:
     """Changes are kept only when the use case commits, as in the database."""
 
     def __init__(self, contacts: list[ContactView] | None = None) -> None:
         self.committed = FakeContacts(contacts or [])
         self.committed_statistics = FakeStatistics()
+        self.committed_alerts = FakeAlerts()
         self.commits = 0
 
     def __enter__(self) -> Self:
@@ -199,6 +212,7 @@ class FakeUnitOfWork:
         self.contacts.origins = dict(self.committed.origins)
         self.contacts.audit = list(self.committed.audit)
         self.statistics = FakeStatistics(self.committed_statistics.entries)
+        self.alerts = FakeAlerts(self.committed_alerts.rows)
         return self
 
     def __exit__(
@@ -207,9 +221,10 @@ class FakeUnitOfWork:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        del self.contacts, self.statistics
+        del self.contacts, self.statistics, self.alerts
 
     def commit(self) -> None:
         self.committed = self.contacts
         self.committed_statistics = self.statistics
+        self.committed_alerts = self.alerts
         self.commits += 1

@@ -69,3 +69,39 @@ def test_statistics_are_counted_in_one_transaction() -> None:
     count(uow, started, closed)
     assert uow.committed_statistics.entries == [started, closed]
     assert uow.commits == 1
+
+
+def test_a_flagged_contact_and_its_alert_are_committed_together() -> None:
+    uow = FakeUnitOfWork()
+    reference = record_contact(
+        uow,
+        new(significant_harm=True),
+        reference=None,
+        origin="turn-1",
+        alert=lambda flagged: f"alert for {flagged}",
+    )
+    assert uow.committed_alerts.rows == [(reference, f"alert for {reference}", "turn-1")]
+    assert uow.commits == 1
+
+
+def test_a_turn_run_twice_queues_one_alert() -> None:
+    uow = FakeUnitOfWork()
+    for _ in range(2):
+        record_contact(
+            uow, new(significant_harm=True), reference=None, origin="turn-1", alert=str.upper
+        )
+    assert len(uow.committed_alerts.rows) == 1
+
+
+def test_a_failed_transaction_leaves_neither_contact_nor_alert() -> None:
+    uow = FakeUnitOfWork()
+
+    def broken(reference: str) -> str:
+        raise RuntimeError("the wording failed")
+
+    with pytest.raises(RuntimeError):
+        record_contact(
+            uow, new(significant_harm=True), reference=None, origin="turn-1", alert=broken
+        )
+    assert uow.committed.rows == {}
+    assert uow.committed_alerts.rows == []
