@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import os
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -237,6 +238,9 @@ class Patch:
     replaces: Tuple[str, ...]  # INTERNALS names
     when: str  # "start-up" (apply_patches) or "agent" (apply_to_agent)
     apply: Callable[..., Any]
+    # Only saves work (same behaviour): PCL_RASA_FAST_PATHS=off leaves it out, to measure
+    # against Rasa's own (scripts/bench.py --no-fast-paths).
+    speed_only: bool = False
 
 
 def _patch_validation() -> Any:
@@ -279,6 +283,7 @@ PATCHES: Tuple[Patch, ...] = (
         ),
         "start-up",
         _patch_validation,
+        speed_only=True,
     ),
     Patch(
         "look up an event's class once per type name",
@@ -288,6 +293,7 @@ PATCHES: Tuple[Patch, ...] = (
         ),
         "start-up",
         _patch_event_lookup,
+        speed_only=True,
     ),
     Patch(
         # Also applied on every message (rasa_ext.once), as a model reload builds a new one.
@@ -316,7 +322,10 @@ _originals: Dict[str, Any] = {}
 
 def apply_patches() -> None:
     """The start-up patches, once per process."""
+    fast_paths = os.environ.get("PCL_RASA_FAST_PATHS", "on") != "off"
     for patch in PATCHES:
+        if patch.speed_only and not fast_paths:
+            continue
         if patch.when == "start-up" and patch.name not in _originals:
             _originals[patch.name] = patch.apply()
 
