@@ -115,17 +115,21 @@ def main() -> int:
     parser.add_argument("--raw", metavar="DIR", help="keep py-spy's collapsed stacks in DIR")
     parser.add_argument("--levels", default="1,10", help="concurrency levels (default 1,10)")
     parser.add_argument("--paths", default="rasa,web,sms", help="ways in (default all three)")
+    parser.add_argument(
+        "--no-fast-paths",
+        action="store_true",
+        help="Rasa without rasa_ext.fast_paths (PCL_RASA_FAST_PATHS=off), for a before/after",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, bench._exit_on_sigterm)
     spy = py_spy()
     schedule = bench.plan(True, [int(x) for x in args.levels.split(",")])
     outputs: dict[str, list[Path]] = {}
     with tempfile.TemporaryDirectory(prefix="pcl-profile-") as tmp, OutboundRecorder() as out:
-        stack = Stack(
-            data_dir=Path(tmp) / "embedded",
-            proxy_url=out.url,
-            extra_env={"PCL_NOW": bench.IN_HOURS},
-        )
+        extra_env = {"PCL_NOW": bench.IN_HOURS}
+        if args.no_fast_paths:
+            extra_env["PCL_RASA_FAST_PATHS"] = "off"
+        stack = Stack(data_dir=Path(tmp) / "embedded", proxy_url=out.url, extra_env=extra_env)
         spies: list[subprocess.Popen[bytes]] = []
         try:
             print("Starting the stack (embedded default)…", flush=True)
@@ -175,9 +179,10 @@ def main() -> int:
             stack.stop_all()
             stack.twilio_api.close()
         levels = ", ".join(str(c) for c, _ in schedule)
+        fast = "off (PCL_RASA_FAST_PATHS=off)" if args.no_fast_paths else "on"
         print(
             f"\n# py-spy profile under the bench's quick load ({levels} at a time; "
-            f"ways in: {args.paths})\n"
+            f"ways in: {args.paths}; rasa_ext.fast_paths {fast})\n"
         )
         for name in PROCESSES:
             raw = "".join(p.read_text() for p in outputs.get(name, []) if p.exists())
