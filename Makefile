@@ -222,7 +222,7 @@ $(MINIMAL_MODEL): $(RASA_STAMP) $(wildcard $(MINIMAL_INPUTS))
 .PHONY: profile
 PROFILE_ARGS ?=
 profile: setup $(MODEL)
-	@$(PY) scripts/profile.py $(PROFILE_ARGS)
+	@$(PY) scripts/profile_stack.py $(PROFILE_ARGS)
 
 # The installed server is its own stamp. The tests run nginx in the foreground with their own
 # configuration; the package's own service (port 80), where an init system starts it, is unused.

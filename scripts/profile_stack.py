@@ -66,11 +66,14 @@ def frame_name(frame: str) -> str:
     return frame.strip()
 
 
-def package_of(frame: str) -> str:
-    inside = frame[frame.rfind("(") + 1 : frame.rfind(")")] if "(" in frame else frame
-    path = inside.split(":")[0]
-    top = path.split("/")[0]
-    return top.removesuffix(".py") or "?"
+def package_of(frame: str) -> str | None:
+    """The top-level package of a frame's module; None for compiled or generated code (a
+    Cython function, `<string>`, `<frozen ...>`), which has no module file."""
+    inside = frame[frame.rfind("(") + 1 : frame.rfind(")")] if "(" in frame else ""
+    path = inside.rsplit(":", 1)[0]
+    if not path.endswith(".py") or path.startswith("<"):
+        return None
+    return path.split("/")[0].removesuffix(".py")
 
 
 def parse(raw: str) -> tuple[int, Counter[str], Counter[str], Counter[str]]:
@@ -91,8 +94,8 @@ def parse(raw: str) -> tuple[int, Counter[str], Counter[str], Counter[str]]:
         own[frames[-1]] += count
         for name in set(frames):
             inclusive[name] += count
-        for package in {package_of(f) for f in frames}:
-            packages[package] += count
+        for package in {package_of(f) for f in frames} - {None}:
+            packages[package] += count  # type: ignore[index]
     return total, own, inclusive, packages
 
 
