@@ -104,15 +104,16 @@ class ProjectInput(InputChannel):
                 message_id=message_id,
                 metadata=metadata,
             )
+            saved = None  # the tracker the turn saved, when it did
             try:
                 # Without a message id, Rasa gives the message a new one: taken once anyway.
-                await handle_once(request.app.ctx.agent, message, self.ended)
+                saved = await handle_once(request.app.ctx.agent, message, self.ended)
             except CancelledError:
                 logger.error("pcl.message.timeout")
             except Exception as error:  # the text is never logged: only the error's type
                 logger.error("pcl.message.failure %s", type(error).__name__)
                 return response.json({"error": "processing failed"}, status=500)
-            ended = await forget_if_ended(request.app.ctx.agent.tracker_store, sender)
+            ended = await forget_if_ended(request.app.ctx.agent.tracker_store, sender, saved)
             if ended and message_id is not None:
                 self.ended.remember(message_id, text, collector.messages)
             return response.json(collector.messages)

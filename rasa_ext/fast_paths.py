@@ -47,6 +47,18 @@ def _validator(spec: Callable[[], Dict[Text, Any]]) -> Any:
     return validator
 
 
+_item_validators: Dict[int, Any] = {}
+
+
+def _item_validator(validator: Any) -> Any:
+    """The validator of one event (the events array's items), built once."""
+    found = _item_validators.get(id(validator))
+    if found is None:
+        found = validator.evolve(schema=validator.schema["properties"]["events"]["items"])
+        _item_validators[id(validator)] = found
+    return found
+
+
 def _event_key(event: Any) -> Optional[Text]:
     try:
         return json.dumps(event, sort_keys=True, allow_nan=False)
@@ -67,14 +79,13 @@ def _quick_valid(validator: Any, result: Any) -> bool:
         shape["events"] = []
     if not validator.is_valid(shape):
         return False
-    item_schema = validator.schema["properties"]["events"]["items"]
     item_validator = None
     for event in events or ():
         key = _event_key(event)
         if key is not None and key in _valid_events:
             continue
         if item_validator is None:
-            item_validator = validator.evolve(schema=item_schema)
+            item_validator = _item_validator(validator)
         if not item_validator.is_valid(event):
             return False
         if key is not None:

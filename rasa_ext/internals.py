@@ -47,6 +47,26 @@ INTERNALS: Tuple[Internal, ...] = (
         "rasa.core.processor:MessageProcessor.__init__",
         "rasa_ext.whole_turn reassigns the processor's __class__ (the subclass adds no state)",
     ),
+    Internal(
+        "rasa.core.processor:MessageProcessor.get_tracker",
+        "rasa_ext.whole_turn.WholeTurnProcessor overrides it: the tracker rasa_ext.once "
+        "retrieved is taken (its model_id and assistant_id set as here)",
+    ),
+    Internal(
+        "rasa.core.tracker_store:TrackerStore.get_or_create_tracker",
+        "rasa_ext.whole_turn: what get_tracker returns is retrieve's tracker when there is one",
+        sets=("tracker = await self.retrieve(sender_id)",),
+    ),
+    Internal(
+        "rasa.core.processor:MessageProcessor.save_tracker",
+        "rasa_ext.whole_turn.WholeTurnProcessor overrides it (calls super) to keep the saved "
+        "tracker for rasa_ext.forget",
+    ),
+    Internal(
+        "rasa.core.processor:MessageProcessor.handle_message",
+        "rasa_ext.once: one get_tracker (in log_message) at the start, save_tracker at the end",
+        sets=("await self.save_tracker(tracker)",),
+    ),
     # rasa_ext.tracker_store: fail loudly instead of FailSafeTrackerStore's fallback; pooled
     # connections checked before use.
     Internal(
@@ -153,6 +173,22 @@ RECORDED: Dict[str, Tuple[str, str]] = {
     "rasa.core.processor:MessageProcessor.__init__": (
         "(self, model_path: Union[str, pathlib.Path], tracker_store: rasa.core.tracker_store.TrackerStore, lock_store: rasa.core.lock_store.LockStore, generator: rasa.core.nlg.generator.NaturalLanguageGenerator, action_endpoint: Optional[rasa.utils.endpoints.EndpointConfig] = None, max_number_of_predictions: int = 10, on_circuit_break: Optional[function] = None, http_interpreter: Optional[rasa.core.http_interpreter.RasaNLUHttpInterpreter] = None) -> None",
         "e7cdae90996508bf",
+    ),
+    "rasa.core.processor:MessageProcessor.get_tracker": (
+        "(self, conversation_id: str) -> rasa.shared.core.trackers.DialogueStateTracker",
+        "a62e1aad7734c717",
+    ),
+    "rasa.core.tracker_store:TrackerStore.get_or_create_tracker": (
+        "(self, sender_id: 'Text', max_event_history: 'Optional[int]' = None, append_action_listen: 'bool' = True) -> \"'DialogueStateTracker'\"",
+        "0b08ab42bd97ab21",
+    ),
+    "rasa.core.processor:MessageProcessor.save_tracker": (
+        "(self, tracker: rasa.shared.core.trackers.DialogueStateTracker) -> None",
+        "e4532dd4d2970f5d",
+    ),
+    "rasa.core.processor:MessageProcessor.handle_message": (
+        "(self, message: rasa.core.channels.channel.UserMessage) -> Optional[List[Dict[str, Any]]]",
+        "0c41d4780d2d4676",
     ),
     "rasa.core.tracker_store:FailSafeTrackerStore.__init__": (
         "(self, tracker_store: 'TrackerStore', on_tracker_store_error: 'Optional[Callable[[Exception], None]]' = None, fallback_tracker_store: 'Optional[TrackerStore]' = None) -> 'None'",
@@ -297,10 +333,14 @@ PATCHES: Tuple[Patch, ...] = (
     ),
     Patch(
         # Also applied on every message (rasa_ext.once), as a model reload builds a new one.
-        "take turns whole (the processor's class)",
+        "take turns whole, reading the conversation once (the processor's class)",
         (
             "rasa.core.processor:MessageProcessor._run_action",
             "rasa.core.processor:MessageProcessor.__init__",
+            "rasa.core.processor:MessageProcessor.get_tracker",
+            "rasa.core.tracker_store:TrackerStore.get_or_create_tracker",
+            "rasa.core.processor:MessageProcessor.save_tracker",
+            "rasa.core.processor:MessageProcessor.handle_message",
         ),
         "agent",
         _whole_turns,

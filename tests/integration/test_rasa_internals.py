@@ -122,6 +122,37 @@ class Late(Event):
 assert Event.resolve_by_type("pcl_late_event") is Late
 assert ORIGINAL_RESOLVE("pcl_late_event") is Late
 """,
+    "a turn takes the tracker already retrieved, once, and keeps the one it saved": """
+import asyncio
+from types import SimpleNamespace
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_ext.whole_turn import Turn, WholeTurnProcessor, current_turn
+
+async def scenario():
+    processor = WholeTurnProcessor.__new__(WholeTurnProcessor)
+    processor.model_metadata = SimpleNamespace(model_id="model-1", assistant_id="pcl")
+    processor.tracker_store = InMemoryTrackerStore(Domain.empty())
+    retrieved = DialogueStateTracker("caller", [])
+    turn = Turn("caller", retrieved)
+    token = current_turn.set(turn)
+    try:
+        first = await processor.get_tracker("caller")
+        assert first is retrieved and first.model_id == "model-1" and first.assistant_id == "pcl"
+        again = await processor.get_tracker("caller")  # taken once: then Rasa's own
+        assert again is not retrieved and again.model_id == "model-1"
+        other = await processor.get_tracker("someone else")
+        assert other.sender_id == "someone else"
+        await processor.save_tracker(first)
+        assert turn.saved is first
+        assert (await processor.tracker_store.retrieve("caller")) is not None
+    finally:
+        current_turn.reset(token)
+    plain = await processor.get_tracker("caller")  # no turn: Rasa's own
+    assert plain is not retrieved and plain.sender_id == "caller"
+asyncio.run(scenario())
+""",
     "the patches are applied once, from the channel Rasa imports at start-up": """
 import yaml
 credentials = yaml.safe_load(open("credentials.yml"))
