@@ -200,8 +200,29 @@ BENCH_ARGS ?=
 
 test: nginx
 
-bench: setup $(MODEL)
-	@$(PY) scripts/bench.py $(BENCH_ARGS)
+bench: setup $(MODEL) $(MINIMAL_MODEL)
+	@$(PY) scripts/bench.py --minimal-model $(MINIMAL_MODEL) $(BENCH_ARGS)
+
+# The bench's yardstick: a minimal stock Rasa project (scripts/minimal_rasa, none of the
+# project's code), trained once per content, like the assistant's model.
+MINIMAL_DIR := scripts/minimal_rasa
+MINIMAL_INPUTS := requirements/rasa.lock $(shell find $(MINIMAL_DIR) -type f -name '*.yml' | sort)
+MINIMAL_HASH := $(call hash,$(wildcard $(MINIMAL_INPUTS)))
+MINIMAL_MODEL := models/minimal-$(MINIMAL_HASH).tar.gz
+
+$(MINIMAL_MODEL): $(RASA_STAMP) $(wildcard $(MINIMAL_INPUTS))
+	@echo "==> Training the minimal stock Rasa project (the bench's yardstick): $(MINIMAL_MODEL)"
+	@mkdir -p models
+	@cd $(MINIMAL_DIR) && env -u PYTHONPATH $(CURDIR)/$(RASA) train --fixed-model-name minimal-$(MINIMAL_HASH) \
+	  --out $(CURDIR)/models --quiet
+	@find models -name 'minimal-*.tar.gz' ! -name 'minimal-$(MINIMAL_HASH).tar.gz' -delete
+
+# `make profile`: py-spy on each process (rasa, actions, api) under the bench's quick load;
+# the top-20 functions by share of samples per process (docs/performance-profile.md).
+.PHONY: profile
+PROFILE_ARGS ?=
+profile: setup $(MODEL)
+	@$(PY) scripts/profile_stack.py $(PROFILE_ARGS)
 
 # The installed server is its own stamp. The tests run nginx in the foreground with their own
 # configuration; the package's own service (port 80), where an init system starts it, is unused.

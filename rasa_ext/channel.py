@@ -19,12 +19,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_ext import internals
 from rasa_ext.ended_turns import EndedTurns
 from rasa_ext.forget import forget_if_ended, sweep_forever
 from rasa_ext.once import handle_once
-from rasa_ext.tracker_store import fail_loudly
 
 logger = logging.getLogger(__name__)
+
+# Rasa imports this module at start-up (credentials.yml): the project's patches of Rasa's
+# internals are applied here, from their one register (rasa_ext.internals).
+internals.apply_patches()
 
 MAX_TEXT_CHARS = 5000
 MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,128}")
@@ -63,7 +67,7 @@ class ProjectInput(InputChannel):
 
         @webhook.listener("after_server_start")
         async def start_sweeping(app: Any, _: Any) -> None:
-            fail_loudly(app.ctx.agent.tracker_store)
+            internals.apply_to_agent(app.ctx.agent)
             app.ctx.pcl_sweeper = asyncio.create_task(
                 sweep_forever(lambda: app.ctx.agent.tracker_store, IDLE_SECONDS, SWEEP_SECONDS)
             )
@@ -100,15 +104,16 @@ class ProjectInput(InputChannel):
                 message_id=message_id,
                 metadata=metadata,
             )
+            saved = None  # the tracker the turn saved, when it did
             try:
                 # Without a message id, Rasa gives the message a new one: taken once anyway.
-                await handle_once(request.app.ctx.agent, message, self.ended)
+                saved = await handle_once(request.app.ctx.agent, message, self.ended)
             except CancelledError:
                 logger.error("pcl.message.timeout")
             except Exception as error:  # the text is never logged: only the error's type
                 logger.error("pcl.message.failure %s", type(error).__name__)
                 return response.json({"error": "processing failed"}, status=500)
-            ended = await forget_if_ended(request.app.ctx.agent.tracker_store, sender)
+            ended = await forget_if_ended(request.app.ctx.agent.tracker_store, sender, saved)
             if ended and message_id is not None:
                 self.ended.remember(message_id, text, collector.messages)
             return response.json(collector.messages)

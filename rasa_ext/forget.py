@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Callable, Text
+from typing import Any, Callable, Optional, Text
 
 from rasa.core.tracker_store import (
     InMemoryTrackerStore,
@@ -18,6 +18,7 @@ from rasa.core.tracker_store import (
     SQLTrackerStore,
     TrackerStore,
 )
+from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +49,12 @@ async def delete_conversation(store: Any, sender_id: Text) -> None:
         raise TypeError(f"cannot delete conversations from a {type(inner).__name__}")
 
 
-async def forget_if_ended(store: Any, sender_id: Text) -> bool:
-    """After a turn: delete the conversation if an action marked it as ended."""
-    tracker = await store.retrieve(sender_id)
+async def forget_if_ended(
+    store: Any, sender_id: Text, saved: Optional[DialogueStateTracker] = None
+) -> bool:
+    """After a turn: delete the conversation if an action marked it as ended. `saved`: the
+    tracker the turn saved, if it is known (else the conversation is retrieved)."""
+    tracker = saved if saved is not None else await store.retrieve(sender_id)
     if tracker is None or not tracker.get_slot(FORGET_SLOT):
         return False
     await delete_conversation(store, sender_id)

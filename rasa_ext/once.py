@@ -21,7 +21,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext.ended_turns import EndedTurns
-from rasa_ext.whole_turn import whole_turns
+from rasa_ext.whole_turn import Turn, current_turn, whole_turns
 
 
 def earlier_replies(
@@ -56,20 +56,29 @@ async def replay(
         await collector.send_response(sender_id, event.message())
 
 
-async def handle_once(agent: Any, message: UserMessage, ended: EndedTurns) -> None:
+async def handle_once(
+    agent: Any, message: UserMessage, ended: EndedTurns
+) -> Optional[DialogueStateTracker]:
     """Agent.handle_message, taking a message id the conversation already holds (or that
     ended it) only once: its earlier replies go to the message's collecting channel instead.
-    A turn in which an action failed is not kept (rasa_ext.whole_turn)."""
+    A turn in which an action failed is not kept (rasa_ext.whole_turn). Returns the tracker
+    the turn saved (None when no turn was taken)."""
     if not agent.is_ready():
-        return
+        return None
     async with agent.lock_store.lock(message.sender_id):
         replies = ended.replies_for(message.message_id)
         if replies is not None:
             message.output_channel.messages.extend(replies)
-            return
+            return None
         tracker = await agent.tracker_store.retrieve(message.sender_id)
         uttered = earlier_replies(tracker, message.message_id)
         if uttered is not None:
             await replay(uttered, message.sender_id, message.output_channel)
-            return
-        await whole_turns(agent.processor).handle_message(message)
+            return None
+        turn = Turn(message.sender_id, tracker)  # the processor takes this tracker
+        token = current_turn.set(turn)
+        try:
+            await whole_turns(agent.processor).handle_message(message)
+        finally:
+            current_turn.reset(token)
+        return turn.saved

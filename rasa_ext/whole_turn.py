@@ -9,11 +9,18 @@ the caller resends it) meets a conversation that has moved on, and a fallback.
 Here a failed action ends the turn with `ActionFailed` before the tracker is saved, so the
 conversation is as it was before the message came: the channel answers with an error, the API
 gives the urgent routes, and the message sent again is taken as if for the first time.
+
+The turn also reads the conversation once instead of three times (issue 20): the tracker that
+rasa_ext.once retrieved to look for the message id is the one the processor takes (Rasa would
+retrieve it again), and the tracker the processor saved is the one rasa_ext.forget reads to see
+whether the turn ended the conversation (it would retrieve it again after the turn). Each
+retrieve rebuilds the whole conversation from the store.
 """
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from contextvars import ContextVar
+from typing import Any, List, Optional, Text
 
 from rasa.core.actions.action import Action, ActionExecutionRejection
 from rasa.core.channels.channel import OutputChannel
@@ -56,7 +63,39 @@ class _Watched:
             raise
 
 
+class Turn:
+    """One message's turn, under its conversation's lock: the tracker already retrieved for
+    it (taken once by the processor) and, after the turn, the tracker the processor saved."""
+
+    def __init__(self, sender_id: Text, retrieved: Optional[DialogueStateTracker]) -> None:
+        self.sender_id = sender_id
+        self.retrieved = retrieved
+        self.saved: Optional[DialogueStateTracker] = None
+
+
+# The turn being taken in this task (rasa_ext.once sets it around handle_message).
+current_turn: ContextVar[Optional[Turn]] = ContextVar("pcl_current_turn", default=None)
+
+
 class WholeTurnProcessor(MessageProcessor):
+    async def get_tracker(self, conversation_id: Text) -> DialogueStateTracker:
+        """Rasa's, but the turn's tracker already retrieved is taken instead of retrieving it
+        again (Rasa's get_or_create_tracker returns what retrieve returns when there is one)."""
+        turn = current_turn.get()
+        if turn is None or turn.retrieved is None or conversation_id != turn.sender_id:
+            return await super().get_tracker(conversation_id)
+        tracker, turn.retrieved = turn.retrieved, None
+        tracker.model_id = self.model_metadata.model_id
+        if tracker.assistant_id is None:
+            tracker.assistant_id = self.model_metadata.assistant_id
+        return tracker
+
+    async def save_tracker(self, tracker: DialogueStateTracker) -> None:
+        await super().save_tracker(tracker)
+        turn = current_turn.get()
+        if turn is not None and tracker.sender_id == turn.sender_id:
+            turn.saved = tracker
+
     async def _run_action(
         self,
         action: Action,

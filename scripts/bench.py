@@ -11,6 +11,11 @@ and 50 concurrent conversations through
   rasa    the same turns straight to Rasa's project channel (POST /webhooks/pcl/webhook with
           the bearer token), in the same run and on the same model: the baseline the API's
           own overhead is measured against.
+  minimal a minimal stock Rasa 3.6 project (scripts/minimal_rasa: one intent, one custom
+          action that sets a slot and sends buttons, Rasa's REST channel, none of the
+          project's code or patches), served beside the stack in the same run: what a stock
+          Rasa turn costs on the machine of the day, which the assistant's Rasa is held
+          against (`--minimal-model`, or $PCL_MINIMAL_MODEL, which `make bench` trains).
 
 It prints per-turn latency (p50/p95/p99), turns per second, errors, the peak resident memory
 of each process group, start-up time (processes started to /healthz 200), optionally the
@@ -64,6 +69,10 @@ TURN_TIMEOUT = 120.0
 MAX_LATENCY_OVERHEAD = 0.30  # the layers add at most 30% to bare Rasa's p50 and p95 at 1
 MIN_THROUGHPUT_RATIO = 0.8  # at 10 and 50 conversations, with zero errors
 MAX_RESIDENT_BYTES = 2 * GIB  # the whole stack
+# The assistant's Rasa (the "rasa" row) against a minimal stock Rasa (issue 20): at least its
+# throughput at 10 conversations, and no more Rasa CPU per turn.
+MIN_MINIMAL_THROUGHPUT_RATIO = 1.0
+MINIMAL_LEVEL = 10
 
 Turn = Callable[[str], Awaitable["TurnResult"]]
 
@@ -87,9 +96,12 @@ class Run:
     latencies_ms: list[float] = field(default_factory=list)
     error_kinds: dict[str, int] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # per process group
+    # The process group whose CPU stands in a column ("rasa", "actions", "api") for this way in.
+    cpu_alias: dict[str, str] = field(default_factory=dict)
 
     def cpu_ms_per_turn(self, group: str) -> float:
-        return self.cpu_seconds.get(group, math.nan) * 1000 / self.turns if self.turns else math.nan
+        seconds = self.cpu_seconds.get(self.cpu_alias.get(group, group), math.nan)
+        return seconds * 1000 / self.turns if self.turns else math.nan
 
     def percentile(self, p: float) -> float:
         """Nearest-rank percentile of the turns' latencies, in milliseconds."""
@@ -111,7 +123,9 @@ class Run:
             p95_ms=self.percentile(95),
             p99_ms=self.percentile(99),
             turns_per_second=self.turns_per_second,
-            cpu_ms_per_turn={g: self.cpu_ms_per_turn(g) for g in self.cpu_seconds},
+            cpu_ms_per_turn={
+                g: self.cpu_ms_per_turn(g) for g in ("rasa", "actions", "api", *self.cpu_seconds)
+            },
         )
         return data
 
@@ -123,6 +137,11 @@ class Way:
     """One way in: `open()` starts a conversation and gives its turn function and its close."""
 
     name = ""
+    cpu_alias: dict[str, str] = {}  # noqa: RUF012 - never changed
+
+    def script(self, number: int) -> tuple[list[str], bool]:
+        """The conversation's turns, and whether it ends with a contact's reference."""
+        return script_for(number)
 
     async def open(self, number: int) -> tuple[Turn, Callable[[], Awaitable[None]]]:
         raise NotImplementedError
@@ -243,6 +262,142 @@ class SmsWay(Way):
         return ""
 
 
+class MinimalWay(Way):
+    """A conversation with the minimal stock Rasa (scripts/minimal_rasa) on Rasa's REST
+    channel: as many turns as a consultation, each answered by its custom action."""
+
+    name = "minimal"
+    cpu_alias = {"rasa": "minimal-rasa", "actions": "minimal-actions", "api": "-"}  # noqa: RUF012
+    TURNS = 16  # a consultation has 14-19
+
+    def __init__(self, rasa_url: str, http: httpx.AsyncClient) -> None:
+        self.url = rasa_url + "/webhooks/rest/webhook"
+        self.http = http
+
+    def script(self, number: int) -> tuple[list[str], bool]:
+        said = ("choose", "choose again", "choose one")
+        return [said[i % len(said)] for i in range(self.TURNS)], False
+
+    async def open(self, number: int) -> tuple[Turn, Callable[[], Awaitable[None]]]:
+        sender = f"minimal-{secrets.token_hex(12)}"
+
+        async def turn(text: str) -> TurnResult:
+            body = {"sender": sender, "message": text}
+            response = await self.http.post(self.url, json=body, timeout=TURN_TIMEOUT)
+            if response.status_code != 200:
+                return TurnResult(False, "", f"status {response.status_code}")
+            messages = response.json()
+            if not any(isinstance(m, dict) and m.get("buttons") for m in messages):
+                return TurnResult(False, "", "no buttons")
+            return TurnResult(True, "\n".join(m.get("text") or "" for m in messages))
+
+        async def close() -> None:
+            return None
+
+        return turn, close
+
+
+MINIMAL_DIR = ROOT / "scripts" / "minimal_rasa"
+
+
+class MinimalRasa:
+    """The minimal project's Rasa and action server, each in its own process group, on free
+    ports: stock `rasa run` (REST channel, in-memory trackers) and rasa_sdk's server."""
+
+    def __init__(self, model: Path, log_dir: Path) -> None:
+        from tests.support.stack import free_port
+
+        self.model = model
+        self.log_dir = log_dir
+        self.ports = {"minimal-rasa": free_port(), "minimal-actions": free_port()}
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['minimal-rasa']}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['minimal-actions']}"
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PCL_")}
+        env.pop("PYTHONPATH", None)  # none of the project's code
+        env.update(
+            RASA_TELEMETRY_ENABLED="false",
+            TF_CPP_MIN_LOG_LEVEL="2",
+            MINIMAL_ACTION_SERVER_URL=self.actions_url,
+            NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
+        )
+        commands = {
+            "minimal-actions": [
+                str(ROOT / ".venv/bin/python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "minimal_actions",
+                "--port",
+                str(self.ports["minimal-actions"]),
+            ],
+            "minimal-rasa": [
+                str(ROOT / ".venv-rasa/bin/rasa"),
+                "run",
+                "--model",
+                str(self.model),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.ports["minimal-rasa"]),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
+            ],
+        }
+        for name, command in commands.items():
+            log = (self.log_dir / f"{name}.log").open("ab")
+            self.processes[name] = subprocess.Popen(  # noqa: S603 - the project's own envs
+                command,
+                cwd=MINIMAL_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float = 600) -> None:
+        deadline = time.monotonic() + timeout
+        checks = {
+            "minimal-actions": self.actions_url + "/health",
+            "minimal-rasa": self.rasa_url + "/webhooks/rest/",
+        }
+        for name, url in checks.items():
+            while True:
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited: see {self.log_dir / (name + '.log')}")
+                try:
+                    if httpx.get(url, timeout=5).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not become ready in {timeout} s")
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
 # --- conversations under load ---------------------------------------------------------------
 
 
@@ -254,7 +409,7 @@ def script_for(number: int) -> tuple[list[str], bool]:
 
 
 async def hold(path: Way, number: int, run: Run) -> None:
-    turns, named = script_for(number)
+    turns, named = path.script(number)
     turn, close = await path.open(number)
     failed = False
     last = ""
@@ -287,7 +442,7 @@ async def measure(
     way: Way, concurrency: int, conversations: int, run: Run | None = None, first: int = 0
 ) -> Run:
     """Holds `conversations` conversations, `concurrency` at a time; adds to `run`."""
-    run = run or Run(way.name, concurrency)
+    run = run or Run(way.name, concurrency, cpu_alias=dict(way.cpu_alias))
     numbers = iter(range(first, first + conversations))
 
     async def worker() -> None:
@@ -307,7 +462,7 @@ async def measure_level(
     ways take turns, in a rotating order) so that a busy moment of the machine falls on all of
     them alike rather than on one. With `groups`, each run also gets the CPU time each process
     group spent during its rounds."""
-    runs = [Run(way.name, concurrency) for way in ways]
+    runs = [Run(way.name, concurrency, cpu_alias=dict(way.cpu_alias)) for way in ways]
     rounds = max(1, math.ceil(conversations / concurrency))
     for number in range(rounds):
         order = [(number + i) % len(ways) for i in range(len(ways))]
@@ -540,7 +695,7 @@ def targets(runs: list[Run], bare: dict[int, Run], peak_total: int) -> list[dict
     most = 1 + MAX_LATENCY_OVERHEAD
     for run in runs:
         base = bare.get(run.concurrency)
-        if run.path == "rasa" or base is None:
+        if run.path in ("rasa", "minimal") or base is None:
             continue
         if run.concurrency == 1:
             for p in (50, 95):
@@ -563,6 +718,7 @@ def targets(runs: list[Run], bare: dict[int, Run], peak_total: int) -> list[dict
                     value >= MIN_THROUGHPUT_RATIO and run.errors == 0,
                 )
             )
+    checks.extend(minimal_targets(runs))
     checks.append(
         check(
             "whole stack resident < 2 GiB",
@@ -573,18 +729,67 @@ def targets(runs: list[Run], bare: dict[int, Run], peak_total: int) -> list[dict
     return checks
 
 
+def against_minimal(runs: list[Run]) -> list[tuple[Run, Run]]:
+    """(the assistant's Rasa, the minimal stock Rasa) at each level both were measured at."""
+    minimal = {run.concurrency: run for run in runs if run.path == "minimal"}
+    return [
+        (run, minimal[run.concurrency])
+        for run in runs
+        if run.path == "rasa" and run.concurrency in minimal
+    ]
+
+
+def cpu_per_turn(runs: list[Run], group: str) -> float:
+    turns = sum(run.turns for run in runs)
+    seconds = sum(run.cpu_ms_per_turn(group) * run.turns for run in runs)
+    return seconds / turns if turns else math.nan
+
+
+def minimal_targets(runs: list[Run]) -> list[dict[str, Any]]:
+    pairs = against_minimal(runs)
+    checks = []
+    for mine, stock in pairs:
+        if mine.concurrency != MINIMAL_LEVEL:
+            continue
+        value = ratio(mine, stock)
+        checks.append(
+            check(
+                f"assistant's Rasa throughput at {MINIMAL_LEVEL} >= "
+                f"{MIN_MINIMAL_THROUGHPUT_RATIO}x a minimal stock Rasa's",
+                f"{mine.turns_per_second:.2f} vs {stock.turns_per_second:.2f} turns/s = "
+                f"{value:.2f}x; {mine.errors} errors (minimal: {stock.errors})",
+                value >= MIN_MINIMAL_THROUGHPUT_RATIO and mine.errors == 0,
+            )
+        )
+    if pairs:
+        mine_cpu = cpu_per_turn([m for m, _ in pairs], "rasa")
+        stock_cpu = cpu_per_turn([s for _, s in pairs], "rasa")
+        checks.append(
+            check(
+                "assistant's Rasa CPU per turn <= a minimal stock Rasa's (all levels)",
+                f"{mine_cpu:.1f} ms vs {stock_cpu:.1f} ms = {mine_cpu / stock_cpu:.2f}x",
+                mine_cpu <= stock_cpu,
+            )
+        )
+    return checks
+
+
 async def measure_all(
     stack: Stack,
     wanted: list[str],
     schedule: list[tuple[int, int]],
     notes: list[str],
     groups: dict[str, int],
+    *,
+    minimal: MinimalRasa | None = None,
 ) -> list[Run]:
     """Every level on every way in, in one event loop; a warm-up conversation or two first."""
     ways: list[Way] = []
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200)) as bare_http:
         if "rasa" in wanted:
             ways.append(RasaWay(stack.rasa_url, stack.token, bare_http))
+        if minimal is not None:
+            ways.append(MinimalWay(minimal.rasa_url, bare_http))
         if "web" in wanted:
             ways.append(WebWay(stack.api_url))
         if "sms" in wanted:
@@ -613,6 +818,64 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def run_everything(
+    args: argparse.Namespace,
+    report: dict[str, Any],
+    schedule: list[tuple[int, int]],
+    wanted: list[str],
+) -> list[Run]:
+    """The stack (and the minimal stock Rasa beside it) under load; the scale-out row."""
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="pcl-bench-") as tmp, OutboundRecorder() as outbound:
+        extra_env = {"PCL_NOW": IN_HOURS}
+        if args.no_fast_paths:
+            extra_env["PCL_RASA_FAST_PATHS"] = "off"
+            report["notes"].append("the assistant's Rasa ran without rasa_ext.fast_paths")
+        stack = Stack(data_dir=Path(tmp) / "embedded", proxy_url=outbound.url, extra_env=extra_env)
+        minimal = None
+        if args.minimal_model and "rasa" in wanted:
+            minimal = MinimalRasa(ROOT / args.minimal_model, Path(tmp) / "minimal")
+        elif "rasa" in wanted:
+            report["notes"].append("minimal row skipped: no --minimal-model (make bench trains it)")
+        try:
+            print("Starting the stack (embedded default)…", flush=True)
+            report["startup_seconds"] = start_stack(stack)
+            print(f"  start-up to /healthz 200: {report['startup_seconds']:.1f} s", flush=True)
+            groups = {name: stack.processes[name].pid for name in PROCESSES}
+            cpu_groups = dict(groups)
+            if minimal is not None:
+                print("Starting the minimal stock Rasa (scripts/minimal_rasa)…", flush=True)
+                minimal.start()
+                minimal.wait_ready()
+                cpu_groups.update({name: p.pid for name, p in minimal.processes.items()})
+            with MemoryWatch(groups) as memory:
+                runs = asyncio.run(
+                    measure_all(
+                        stack, wanted, schedule, report["notes"], cpu_groups, minimal=minimal
+                    )
+                )
+            report["memory"] = {
+                "peak_total_bytes": memory.peak_total,
+                "peak_hwm_bytes": memory.peak_hwm,
+            }
+            if outbound.attempts:
+                report["notes"].append(f"outbound attempts caught: {outbound.attempts}")
+        finally:
+            if minimal is not None:
+                minimal.stop()
+            stack.stop_all()
+            stack.twilio_api.close()
+        if args.scaleout:
+            top = max(c for c, _ in schedule)
+            conversations = dict(schedule)[top]
+            print(f"Scale-out row: production setup, {top} at a time…", flush=True)
+            report["scaleout"] = scaleout_row(
+                Path(tmp) / "production", outbound.url, top, conversations
+            )
+
+    return runs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer conversations (development)")
@@ -623,6 +886,16 @@ def main() -> int:
     )
     parser.add_argument(
         "--paths", default="rasa,web,sms", help="which ways in to measure (default all three)"
+    )
+    parser.add_argument(
+        "--minimal-model",
+        default=os.environ.get("PCL_MINIMAL_MODEL"),
+        help="the minimal stock Rasa's trained model (make bench trains it); none: no such row",
+    )
+    parser.add_argument(
+        "--no-fast-paths",
+        action="store_true",
+        help="the assistant's Rasa without rasa_ext.fast_paths (PCL_RASA_FAST_PATHS=off)",
     )
     parser.add_argument(
         "--scaleout",
@@ -646,42 +919,40 @@ def main() -> int:
         report["training_seconds"] = time_training()
         print(f"  training: {report['training_seconds']:.0f} s", flush=True)
 
-    runs: list[Run] = []
-    with tempfile.TemporaryDirectory(prefix="pcl-bench-") as tmp, OutboundRecorder() as outbound:
-        stack = Stack(
-            data_dir=Path(tmp) / "embedded", proxy_url=outbound.url, extra_env={"PCL_NOW": IN_HOURS}
-        )
-        try:
-            print("Starting the stack (embedded default)…", flush=True)
-            report["startup_seconds"] = start_stack(stack)
-            print(f"  start-up to /healthz 200: {report['startup_seconds']:.1f} s", flush=True)
-            groups = {name: stack.processes[name].pid for name in PROCESSES}
-            with MemoryWatch(groups) as memory:
-                runs = asyncio.run(measure_all(stack, wanted, schedule, report["notes"], groups))
-            report["memory"] = {
-                "peak_total_bytes": memory.peak_total,
-                "peak_hwm_bytes": memory.peak_hwm,
-            }
-            if outbound.attempts:
-                report["notes"].append(f"outbound attempts caught: {outbound.attempts}")
-        finally:
-            stack.stop_all()
-            stack.twilio_api.close()
-        if args.scaleout:
-            top = max(c for c, _ in schedule)
-            conversations = dict(schedule)[top]
-            print(f"Scale-out row: production setup, {top} at a time…", flush=True)
-            report["scaleout"] = scaleout_row(
-                Path(tmp) / "production", outbound.url, top, conversations
-            )
-
+    runs = run_everything(args, report, schedule, wanted)
     bare = {run.concurrency: run for run in runs if run.path == "rasa"}
     report["runs"] = [run.summary() for run in runs]
+    report["against_minimal"] = [
+        {
+            "concurrency": mine.concurrency,
+            "turns_per_second": [mine.turns_per_second, stock.turns_per_second],
+            "throughput_ratio": ratio(mine, stock),
+            "rasa_cpu_ms_per_turn": [mine.cpu_ms_per_turn("rasa"), stock.cpu_ms_per_turn("rasa")],
+        }
+        for mine, stock in against_minimal(runs)
+    ]
     report["targets"] = targets(runs, bare, report["memory"]["peak_total_bytes"])
     print_report(report, runs, bare)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=str))
     return 0
+
+
+def print_against_minimal(report: dict[str, Any]) -> None:
+    if not report.get("against_minimal"):
+        return
+    print(
+        "\nThe assistant's Rasa (the rasa row: its channel, model, patches and actions)"
+        "\nagainst a minimal stock Rasa (scripts/minimal_rasa), in this run:"
+    )
+    for row in report["against_minimal"]:
+        mine, stock = row["turns_per_second"]
+        cpu_mine, cpu_stock = row["rasa_cpu_ms_per_turn"]
+        print(
+            f"  {row['concurrency']:>3} at a time: {mine:.2f} vs {stock:.2f} turns/s = "
+            f"{row['throughput_ratio']:.2f}x; Rasa CPU {cpu_mine:.1f} vs {cpu_stock:.1f} "
+            f"ms/turn = {cpu_mine / cpu_stock:.2f}x"
+        )
 
 
 def print_report(report: dict[str, Any], runs: list[Run], bare: dict[int, Run]) -> None:
@@ -700,13 +971,14 @@ def print_report(report: dict[str, Any], runs: list[Run], bare: dict[int, Run]) 
     )
     for run in runs:
         base = bare.get(run.concurrency)
-        if run.path == "rasa" or base is None:
+        if run.path in ("rasa", "minimal") or base is None:
             continue
         under = base.cpu_ms_per_turn("rasa") + base.cpu_ms_per_turn("actions")
         mine = run.cpu_ms_per_turn("api")
         print(
             f"  {run.path}@{run.concurrency}: {mine:.1f} ms vs {under:.1f} ms = {mine / under:.0%}"
         )
+    print_against_minimal(report)
     print("\nPeak resident memory per process group (sum of its processes' VmHWM):")
     for name, size in report["memory"]["peak_hwm_bytes"].items():
         print(f"  {name:<8} {size / 2**20:8.0f} MiB")
