@@ -15,6 +15,7 @@ from actions.common import (
     channel,
     facts,
     latest_intent,
+    line_open,
     now,
     say,
     state_of,
@@ -279,7 +280,7 @@ class ValidateConsultationForm(FormValidationAction):
             # Nothing flagged; the consultation goes on where it was.
             say(
                 dispatcher,
-                messages.harm_not_confirmed(facts(), now(), bool(tracker.get_slot("line_open"))),
+                messages.harm_not_confirmed(facts(), now(), line_open(tracker)),
             )
             more: dict[str, Any] = {PENDING_SLOT: None}
             if pending.get("classified") == "domestic_abuse":

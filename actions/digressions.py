@@ -10,7 +10,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buttons, channel, facts, latest_intent, latest_text, now, say
+from actions.common import (
+    buttons,
+    channel,
+    facts,
+    latest_intent,
+    latest_text,
+    line_open,
+    now,
+    say,
+)
 from actions.slots import Slot
 from actions.stats import record_stat
 from bot.domain import messages
@@ -121,6 +130,6 @@ class ActionDomesticAbuseRoute(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         say(dispatcher, messages.domestic_abuse_route(facts()))
-        if not tracker.get_slot(Slot.LINE_OPEN) and not tracker.get_slot(Slot.SIGNIFICANT_HARM):
+        if not line_open(tracker) and not tracker.get_slot(Slot.SIGNIFICANT_HARM):
             say(dispatcher, messages.line_closed_reminder(facts(), now()))
         return [SlotSet(Slot.TOPIC, "domestic_abuse")]

@@ -21,7 +21,7 @@ from bot.domain.consultation import CALLER_SLOTS, CHILD_SLOTS, THRESHOLD_SLOTS
 from bot.domain.levels import QUESTIONS_BY_KEY
 from bot.domain.statistics import StatEvent
 from tests.support.aio import run_sync
-from tests.unit.actions.conftest import DOMAIN, run, stat_count, texts, tracker
+from tests.unit.actions.conftest import DOMAIN, OUT_OF_HOURS, run, stat_count, texts, tracker
 
 FORM = ValidateConsultationForm()
 CALLER_DETAILS = ["role_type", *CALLER_SLOTS, "consultation_type"]
@@ -59,8 +59,14 @@ def test_the_domain_lists_every_answer_the_form_can_ask_for() -> None:
     ]
 
 
-def test_a_closed_line_asks_for_nothing() -> None:
+def test_a_closed_line_asks_for_nothing(at: Any) -> None:
+    at(OUT_OF_HOURS)
     assert required_slots(line_open=False) == []
+
+
+def test_a_conversation_begun_before_opening_is_asked_once_the_line_opens() -> None:
+    # The clock says open (11:00): begun at 09:58, it carries on as open (§5.10).
+    assert required_slots(line_open=False) == CALLER_DETAILS
 
 
 def test_a_closed_line_still_takes_the_details_of_a_significant_harm_concern() -> None:
