@@ -12,11 +12,13 @@ def main() -> None:
     from rasa_sdk.endpoint import create_argument_parser
 
     from actions.services import get_services
+    from bot.adapters.go_live import check_go_live
     from bot.adapters.logs import configure_logging
 
     configure_logging()
     try:
-        get_services()
+        services = get_services()
+        check_go_live(services.settings, services.facts)
     except ValueError as error:  # pydantic's ValidationError and FactsError are ValueErrors
         sys.exit(f"action server: configuration error: {error}")
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")

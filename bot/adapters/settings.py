@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # lost to the caller, whose conversation has moved on without them seeing the question.
     sms_rasa_timeout_seconds: float = 10.0
 
+    # In production, start even though a fact is confirm_before_live or the harm phrase list is
+    # unreviewed (a warning for each on every start); without it, start-up is refused.
+    allow_unconfirmed_facts: bool = False
+
     # Fixes the clock for demonstrations and tests; refused in production.
     now: datetime | None = None
 

@@ -59,6 +59,12 @@ def test_facts_not_in_the_framework_are_listed_as_unconfirmed(facts: ServiceFact
         "out_of_hours.phone",
         "online_referral_form.url",
         "adults.phone",
+        "line.bank_holidays",
+        "irt.opens",
+        "irt.closes",
+        "irt.telephone_referral_followup_hours",
+        "out_of_hours.name",
+        "out_of_hours.hours",
     ]
 
 
