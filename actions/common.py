@@ -59,6 +59,8 @@ def state_of(tracker: Tracker, **changes: Any) -> ConsultationState:
         "significant_harm": bool(tracker.get_slot(Slot.SIGNIFICANT_HARM)),
         "harm_pending": bool(tracker.get_slot(Slot.HARM_PENDING)),
         "done": bool(tracker.get_slot(Slot.CONSULTATION_DONE)),
+        "in_city": tracker.get_slot(Slot.CHILD_IN_CITY),
+        "open_to_csc": tracker.get_slot(Slot.CHILD_OPEN_TO_CSC),
     }
     slots.update(changes)
     return ConsultationState(**slots)

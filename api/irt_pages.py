@@ -39,6 +39,7 @@ THRESHOLD_LABELS = {
     "needs": "The child's needs",
     "support": "Whether current support meets them",
     "consent": "Whether the family agrees to early help",
+    "other_children": "Other children in the household",
 }
 # The assistant's next-step codes (bot.domain.levels.NEXT_STEP_TEXT), named for a manager.
 NEXT_STEP_LABELS = {

@@ -256,6 +256,7 @@ class _ServiceFactsFile(_Facts):
     dhcft: _DhcftFactsFile
     adults: _AdultsFactsFile
     domestic_abuse: _DomesticAbuseFactsFile
+    county_front_door: _NamedPhoneFactsFile
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -117,6 +117,8 @@ class ServiceFacts:
     dhcft: DhcftFacts
     adults: AdultsFacts
     domestic_abuse: DomesticAbuseFacts
+    # The front door for a child who lives outside the city (Derbyshire County Council's).
+    county_front_door: NamedPhoneFacts
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -307,7 +307,8 @@ def _in_hours_conversations(stack: Stack) -> Iterator[Conversation]:
     with conversation(stack) as conv:  # DHCFT, then unclear and invalid answers, then stop
         conv.say_all(["hello", "/dhcft_health_staff", CALLER["name"], "Health visitor", "DHCFT"])
         conv.say_all(["somewhere in Derby", "jane@", CALLER["address"], CALLER["phone"]])
-        conv.say_all(["/named_child", CHILD["name"], "banana", "3/4/2035", "31/2/2015", "age 7"])
+        conv.say_all(["/named_child", "yes", "no", CHILD["name"], "banana", "3/4/2035"])
+        conv.say_all(["31/2/2015", "age 7"])
         conv.say_all(["stop"])
         yield conv
     with conversation(stack) as conv:  # a parent

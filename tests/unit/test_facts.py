@@ -59,6 +59,7 @@ def test_facts_not_in_the_framework_are_listed_as_unconfirmed(facts: ServiceFact
         "out_of_hours.phone",
         "online_referral_form.url",
         "adults.phone",
+        "county_front_door.phone",
         "line.bank_holidays",
         "irt.opens",
         "irt.closes",
@@ -77,6 +78,7 @@ def test_every_phone_number_in_the_file_is_listed(facts: ServiceFacts) -> None:
         "01332 640515",
         "01332 623700",
         "01332 640777",
+        "01629 533190",
     }
 
 

@@ -24,6 +24,7 @@ EVERY_UNCONFIRMED = [
     "out_of_hours.phone",
     "online_referral_form.url",
     "adults.phone",
+    "county_front_door.phone",
     "line.bank_holidays",
     "irt.opens",
     "irt.closes",
