@@ -24,6 +24,7 @@ from actions.slots import Slot
 from actions.stats import record_stat
 from bot.domain import messages
 from bot.domain.consultation import MAX_CONCERN_CHARS, PUBLIC, early_concern, role_from
+from bot.domain.escalation import escalation_route
 from bot.domain.statistics import StatEvent
 from bot.domain.validation import (
     clean_text,
@@ -76,6 +77,7 @@ class ActionAnswerDigression(Action):
             "ask_privacy": [messages.privacy_text()],
             "make_referral": messages.not_a_referral(service, at),
             "speak_to_someone": messages.speak_to_someone(service, at),
+            "disagree_with_decision": escalation_route(service, at),
         }
         say(dispatcher, answers.get(latest_intent(tracker) or "", [OUT_OF_SCOPE]))
         return []

@@ -245,6 +245,10 @@ class _DomesticAbuseFactsFile(_Facts):
     standard_reviewed_within: Period
 
 
+class _EscalationFactsFile(_Facts):
+    policy: _UrlFactFile
+
+
 class _ServiceFactsFile(_Facts):
     council: _CouncilFactsFile
     timezone: Annotated[str, AfterValidator(_check_zone)]
@@ -257,6 +261,7 @@ class _ServiceFactsFile(_Facts):
     adults: _AdultsFactsFile
     domestic_abuse: _DomesticAbuseFactsFile
     county_front_door: _NamedPhoneFactsFile
+    escalation: _EscalationFactsFile
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -106,6 +106,12 @@ class DomesticAbuseFacts:
 
 
 @dataclass(frozen=True)
+class EscalationFacts:
+    # The partnership's Resolving Multi Agency Professional Disagreements and Escalation Policy.
+    policy: UrlFact
+
+
+@dataclass(frozen=True)
 class ServiceFacts:
     council: CouncilFacts
     timezone: str
@@ -119,6 +125,7 @@ class ServiceFacts:
     domestic_abuse: DomesticAbuseFacts
     # The front door for a child who lives outside the city (Derbyshire County Council's).
     county_front_door: NamedPhoneFacts
+    escalation: EscalationFacts
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -60,6 +60,7 @@ def test_facts_not_in_the_framework_are_listed_as_unconfirmed(facts: ServiceFact
         "online_referral_form.url",
         "adults.phone",
         "county_front_door.phone",
+        "escalation.policy",
         "line.bank_holidays",
         "irt.opens",
         "irt.closes",
@@ -94,7 +95,8 @@ def test_every_number_is_written_the_way_the_caller_validator_writes_numbers(
 
 def test_every_link_in_the_file_is_listed(facts: ServiceFacts) -> None:
     assert facts.all_urls() == {
-        "https://www.derby.gov.uk/health-and-social-care/keeping-safe/worried-about-a-child/"
+        "https://www.derby.gov.uk/health-and-social-care/keeping-safe/worried-about-a-child/",
+        "https://derbyshirescbs.proceduresonline.com/",
     }
 
 

@@ -25,6 +25,7 @@ EVERY_UNCONFIRMED = [
     "online_referral_form.url",
     "adults.phone",
     "county_front_door.phone",
+    "escalation.policy",
     "line.bank_holidays",
     "irt.opens",
     "irt.closes",
