@@ -61,6 +61,7 @@ def state_of(tracker: Tracker, **changes: Any) -> ConsultationState:
         "done": bool(tracker.get_slot(Slot.CONSULTATION_DONE)),
         "in_city": tracker.get_slot(Slot.CHILD_IN_CITY),
         "open_to_csc": tracker.get_slot(Slot.CHILD_OPEN_TO_CSC),
+        "domestic_abuse": tracker.get_slot(Slot.TOPIC) == "domestic_abuse",
     }
     slots.update(changes)
     return ConsultationState(**slots)

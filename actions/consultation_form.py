@@ -38,6 +38,7 @@ from bot.domain.consultation import (
     required_slots,
     role_from,
 )
+from bot.domain.domestic_abuse import DASH_CHOICES, DASH_QUESTION, dash_answer, dash_route
 from bot.domain.duty_questions import (
     CHILD_IN_CITY,
     DUTY_QUESTIONS,
@@ -227,7 +228,7 @@ class ValidateConsultationForm(FormValidationAction):
         result = _accepted(Slot.CONCERN, text)
         intent = latest_intent(tracker)
         if intent == "domestic_abuse":
-            say(dispatcher, messages.domestic_abuse_route(facts()))
+            # The DASH grade is asked next, and its answer gives that grade's route (§5.2).
             result[Slot.TOPIC] = "domestic_abuse"
         elif intent == "adult_concern":
             say(dispatcher, messages.adult_route(facts()))
@@ -263,6 +264,15 @@ class ValidateConsultationForm(FormValidationAction):
         elif slot == OPEN_TO_CSC and answer == YES:
             say(dispatcher, open_case_route(facts(), now()))
         return _accepted(slot, answer)
+
+    def validate_dash_grade(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        grade = dash_answer(str(value or ""))
+        if grade is None:
+            return _rejected(
+                Slot.DASH_GRADE, "Sorry, please choose one of the options.", dispatcher, tracker
+            )
+        say(dispatcher, dash_route(facts(), grade))
+        return _accepted(Slot.DASH_GRADE, grade)
 
     def validate_child_in_city(
         self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
@@ -385,6 +395,22 @@ class _AskDutyQuestion(Action):
         dispatcher.utter_message(
             text=question.asked,
             buttons=buttons((title, value) for value, title in question.choices),
+        )
+        return []
+
+
+class ActionAskDashGrade(Action):
+    """Domestic abuse: the police's DASH grade, if the caller knows it (§5.2)."""
+
+    def name(self) -> str:
+        return "action_ask_dash_grade"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            text=DASH_QUESTION,
+            buttons=buttons((title, value) for value, title in DASH_CHOICES),
         )
         return []
 

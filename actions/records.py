@@ -68,6 +68,7 @@ def contact_from(
 ) -> NewContact:
     answers = {s.removeprefix("q_"): tracker.get_slot(s) for s in THRESHOLD_SLOTS}
     answers[OTHER_CHILDREN] = tracker.get_slot(OTHER_CHILDREN)  # Think Family (§3.14)
+    answers["dash_grade"] = tracker.get_slot("dash_grade")  # domestic abuse (§5.2)
     return NewContact(
         channel=channel(tracker),
         created_at=now(),

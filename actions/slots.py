@@ -25,6 +25,7 @@ class Slot(StrEnum):
     CHILD_IN_CITY = "child_in_city"
     CHILD_OPEN_TO_CSC = "child_open_to_csc"
     OTHER_CHILDREN = "other_children"
+    DASH_GRADE = "dash_grade"
     Q_HARM = "q_harm"
     Q_NEEDS = "q_needs"
     Q_SUPPORT = "q_support"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.domestic_abuse import DASH_GRADE
 from bot.domain.duty_questions import CHILD_IN_CITY, NO, OPEN_TO_CSC, OTHER_CHILDREN, YES
 
 CALLER_SLOTS = ("caller_name", "caller_role", "caller_agency", "caller_address", "caller_phone")
@@ -35,6 +36,8 @@ class ConsultationState:
     # The duty manager's first questions (bot.domain.duty_questions): yes, no or not_known.
     in_city: str | None = None
     open_to_csc: str | None = None
+    # Domestic abuse was described: the police's DASH grade is asked after the concern.
+    domestic_abuse: bool = False
 
 
 def required_slots(state: ConsultationState) -> list[str]:
@@ -80,6 +83,8 @@ def required_slots(state: ConsultationState) -> list[str]:
     elif state.consultation_type == SCENARIO:
         slots += [*([OTHER_CHILDREN] if duty else []), "concern"]
     if state.consultation_type and not state.significant_harm:
+        if state.domestic_abuse:
+            slots.insert(slots.index("concern") + 1, DASH_GRADE)
         slots += THRESHOLD_SLOTS
     return slots
 

@@ -24,10 +24,14 @@ from bot.domain.duty_questions import DUTY_QUESTIONS, NO, YES, county_route, ope
 DOC = Path(__file__).parents[2] / "docs" / "consultation.md"
 
 
-def walk(answers: dict[str, str], *, significant_harm: bool = False) -> list[str]:
+def walk(
+    answers: dict[str, str], *, significant_harm: bool = False, domestic_abuse: bool = False
+) -> list[str]:
     """The questions asked, in order, when the caller answers with `answers` (slot → value;
     a slot not listed is answered with "x")."""
-    state = ConsultationState(line_open=True, significant_harm=significant_harm)
+    state = ConsultationState(
+        line_open=True, significant_harm=significant_harm, domestic_abuse=domestic_abuse
+    )
     filled: dict[str, str] = {}
     asked: list[str] = []
     while True:
@@ -46,6 +50,7 @@ def walk(answers: dict[str, str], *, significant_harm: bool = False) -> list[str
             consultation_type=filled.get("consultation_type"),
             in_city=filled.get("child_in_city"),
             open_to_csc=filled.get("child_open_to_csc"),
+            domestic_abuse=domestic_abuse,
         )
 
 
@@ -90,13 +95,15 @@ COUNTS = {
     "significant harm, named child": 14,
     "significant harm, scenario": 8,
     "member of the public": 1,
+    "domestic abuse, named child": 21,
+    "domestic abuse, scenario": 16,
 }
 
 
-@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("path", list(COUNTS))
 def test_the_questions_on_each_path_are_counted_and_none_is_asked_twice(path: str) -> None:
-    answers, harm = PATHS[path]
-    asked = walk(answers, significant_harm=harm)
+    answers, harm = PATHS[path.replace("domestic abuse, ", "")]
+    asked = walk(answers, significant_harm=harm, domestic_abuse=path.startswith("domestic"))
     assert len(asked) == COUNTS[path], asked
     assert len(set(asked)) == len(asked)
 

@@ -58,6 +58,7 @@ def test_the_domain_lists_every_answer_the_form_can_ask_for() -> None:
         *CHILD_SLOTS,
         "other_children",
         "concern",
+        "dash_grade",
         "family_aware",
         *THRESHOLD_SLOTS,
     ]
@@ -397,12 +398,13 @@ def test_a_named_child_with_a_name_in_the_concern_is_not_told_it_changed() -> No
     assert sent == []
 
 
-def test_a_domestic_abuse_concern_gets_the_notification_route(services: Services) -> None:
+def test_a_domestic_abuse_concern_is_asked_its_dash_grade_next(services: Services) -> None:
+    # The notification route comes with the grade's answer (issue 16 part 4), not twice.
     result, sent = validate(
         "concern", "police attended a domestic at the house", intent="domestic_abuse"
     )
     assert result["topic"] == "domestic_abuse"
-    assert sent == messages.domestic_abuse_route(services.facts)
+    assert sent == []
 
 
 def test_an_adult_concern_in_the_concern_gets_the_adults_route(services: Services) -> None:
@@ -600,3 +602,52 @@ def test_the_family_question_answers_the_consent_question_too() -> None:
         assert result["q_consent"] == consent
     harm, _ = validate("family_aware", "yes", line_open=True, significant_harm=True)
     assert "q_consent" not in harm
+
+
+# --- domestic abuse: the DASH grade (issue 16 part 4) -----------------------------------------
+
+
+def test_domestic_abuse_asks_the_dash_grade_after_the_concern() -> None:
+    slots = required_slots(
+        line_open=True,
+        consultation_type="scenario",
+        child_in_city="yes",
+        child_open_to_csc="no",
+        topic="domestic_abuse",
+    )
+    assert slots[slots.index("concern") + 1] == "dash_grade"
+    harm = required_slots(
+        line_open=True, consultation_type="scenario", topic="domestic_abuse", significant_harm=True
+    )
+    assert "dash_grade" not in harm  # the urgent routes come first; the IRT asks the rest
+
+
+@pytest.mark.parametrize(
+    ("text", "grade", "said"),
+    [
+        ("High risk", "high", "within 24 hours"),
+        ("it was graded medium", "medium", "DA Triage"),
+        ("standard", "standard", "within 7 days"),
+        ("don't know", "not_known", "DA Triage"),
+    ],
+)
+def test_each_dash_grade_gives_its_route_with_sdat(text: str, grade: str, said: str) -> None:
+    result, messages_ = validate("dash_grade", text, line_open=True, topic="domestic_abuse")
+    assert result["dash_grade"] == grade
+    joined = " ".join(messages_)
+    assert said in joined and "SDAT" in joined
+    assert "the child's own needs decide the level" in joined
+    if grade == "high":
+        assert "strategy discussion" in joined
+
+
+def test_a_domestic_abuse_concern_sets_the_topic_and_leaves_the_route_to_the_grade() -> None:
+    result, said = validate(
+        "concern",
+        "Police were called to a domestic abuse incident last night",
+        intent="domestic_abuse",
+        line_open=True,
+        consultation_type="scenario",
+    )
+    assert result["topic"] == "domestic_abuse"
+    assert said == []
