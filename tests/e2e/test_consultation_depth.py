@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.service_file import load_facts
+from tests.e2e.conftest import IN_HOURS
 from tests.support.chat import WebChat
 from tests.support.conversation import (
     ASK_CHILD_NAME,
@@ -113,3 +114,88 @@ def test_a_scenario_asks_the_same_first_questions_and_keeps_nothing(
     advice = thresholds(conv, "no", "some", "partly", "not asked")
     assert "Think family" not in advice
     assert before.new_references(in_hours) == []
+
+
+# --- domestic abuse: each DASH grade's route, no child at risk now (part 4) -------------------
+
+DOMESTIC_ABUSE = (
+    "Police were called to a domestic abuse incident at the family home last night, "
+    "the children were in the house"
+)
+
+
+@pytest.mark.parametrize(
+    ("grade", "route"),
+    [
+        ("High risk", f"within {FACTS.domestic_abuse.high_risk_notified_within}"),
+        ("Medium risk", f"within {FACTS.domestic_abuse.medium_risk_notified_within}"),
+        ("Standard risk", f"within {FACTS.domestic_abuse.standard_reviewed_within}"),
+    ],
+)
+def test_a_domestic_abuse_incident_gets_its_dash_grades_route_then_the_childs_questions(
+    in_hours: Stack, conv: Conversation, grade: str, route: str
+) -> None:
+    before = Records.now(in_hours)
+    consult(conv)
+    scenario(conv)
+    reply = conv.say(DOMESTIC_ABUSE)
+    assert "DASH risk grade" in reply, conv.transcript
+    assert reply.payloads == ["high", "medium", "standard", "not_known"]
+    reply = conv.say(grade)
+    assert route in reply and "SDAT" in reply, conv.transcript
+    if grade == "High risk":
+        assert "strategy discussion" in reply and FACTS.irt.phone.number not in reply
+    if grade == "Medium risk":
+        assert "DA Triage" in reply
+    # The threshold questions are still applied to the child.
+    assert reply.texts[-1].startswith(ASK_HARM), conv.transcript
+    advice = thresholds(conv, "no", "some", "partly", "not asked")
+    assert "Suggested level of need: Emerging needs" in advice
+    assert before.new_references(in_hours) == []
+    stats = [s for s in before.new_statistics(in_hours) if s.event == "scenario_advice"]
+    assert [s.topic for s in stats] == ["domestic_abuse"]
+
+
+# --- a caller who disagrees with an IRT decision (part 5) -------------------------------------
+
+
+def test_a_caller_disagreeing_with_a_decision_gets_the_escalation_route(
+    in_hours: Stack, conv: Conversation
+) -> None:
+    reply = conv.say("The IRT said my referral doesn't meet threshold and I disagree")
+    assert "Talk first to the IRT manager who made the decision" in reply, conv.transcript
+    assert FACTS.irt.phone.number in reply
+    assert FACTS.escalation.policy.value in reply
+    assert "Escalation Policy" in reply
+    assert FACTS.emergency.phone.number in reply  # never let it delay protecting a child
+
+
+def test_a_disagreement_in_the_middle_of_a_consultation_is_answered_and_the_form_carries_on(
+    in_hours: Stack, conv: Conversation
+) -> None:
+    consult(conv)
+    reply = conv.say("how do I escalate a decision I disagree with")
+    assert FACTS.escalation.policy.value in reply, conv.transcript
+    assert "Is this about a named child, or a scenario?" in reply  # asked again
+
+
+def test_by_sms_a_county_child_and_a_disagreement_get_their_routes(stack: Stack) -> None:
+    from tests.support.sms import phone_for
+
+    stack.set_clock(IN_HOURS)
+    phone = phone_for(stack)
+    try:
+        assert "automated assistant" in "\n".join(phone.send("hello"))
+        for body in ("1", "Jo Bloggs", "class teacher", "Oakwood Primary"):
+            phone.send(body)
+        phone.send("office@oakwood.example.org")
+        assert "Named child" in "\n".join(phone.send("01332 123456"))
+        reply = "\n".join(phone.send("1"))
+        assert ASK_CITY in reply and "Reply 1 for" in reply, reply
+        reply = "\n".join(phone.send("2"))  # No, in Derbyshire county
+        county = FACTS.county_front_door
+        assert county.name in reply and county.phone.number in reply, reply
+        reply = "\n".join(phone.send("I disagree with the IRT's decision on a referral"))
+        assert FACTS.escalation.policy.value in reply and FACTS.irt.phone.number in reply, reply
+    finally:
+        phone.close()

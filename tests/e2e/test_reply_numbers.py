@@ -302,6 +302,7 @@ def _in_hours_conversations(stack: Stack) -> Iterator[Conversation]:
             "Police were called to a domestic abuse incident at the family home last night, "
             "the children were in the house"
         )
+        conv.say("Medium risk")  # the DASH grade (issue 16)
         thresholds(conv, "no", "several", "partly", "yes")
         yield conv
     with conversation(stack) as conv:  # DHCFT, then unclear and invalid answers, then stop

@@ -745,19 +745,21 @@ def test_rule_10_domestic_abuse_gets_the_notification_route_then_the_threshold_q
     consult(conv)
     scenario(conv)
     reply = conv.say(DOMESTIC_ABUSE)
-    assert "DASH" in reply
+    assert "DASH risk grade" in reply, conv.transcript  # issue 16: the grade, if known
+    reply = conv.say("Not known")
     assert "within 24 hours" in reply and "within 3 days" in reply and "within 7 days" in reply
-    assert "DA Triage" in reply
+    assert "DA Triage" in reply and "SDAT" in reply
     assert reply.texts[-1].startswith(ASK_HARM), conv.transcript  # the child's questions
     advice = thresholds(conv, "unsure", "several", "no", "not asked")
-    assert "Suggested level of need: Specialist" in advice
-    assert "threshold discussion" in advice
+    # Not sure about harm with several needs: the level follows the needs (SPEC §2).
+    assert "Suggested level of need: Intensive" in advice
+    assert "talk it through with the IRT" in advice and "threshold discussion" in advice
     assert "Multi-Agency Strategy Meeting Manager" in advice
     assert DECISION_IS_THE_IRTS in advice
     assert before.new_references(in_hours) == []
     scenario_stats = [s for s in before.new_statistics(in_hours) if s.event == "scenario_advice"]
     assert [(s.topic, s.suggested_level) for s in scenario_stats] == [
-        ("domestic_abuse", "Specialist")
+        ("domestic_abuse", "Intensive")
     ]
 
 
