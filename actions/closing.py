@@ -18,6 +18,7 @@ from bot.domain.consultation import NAMED_CHILD, PUBLIC, THRESHOLD_SLOTS
 from bot.domain.duty_questions import NO, NOT_KNOWN, YES, not_known_note, think_family_note
 from bot.domain.levels import suggest_level
 from bot.domain.statistics import StatEvent
+from bot.domain.summary import sms_summary
 
 FEEDBACK_BUTTONS = [("Yes, it helped", "/affirm"), ("No", "/deny")]
 
@@ -78,6 +79,17 @@ class ActionSubmitConsultation(Action):
         else:
             record_stat(StatEvent.SCENARIO_ADVICE, channel(tracker), topic, suggestion.level.value)
         say(dispatcher, messages.closing(reference))
+        if channel(tracker) == "sms":
+            # A record to keep: the reference and the next steps in one message (issue 16).
+            summary = sms_summary(
+                facts(),
+                messages.step_facts(facts()),
+                at=now(),
+                reference=reference,
+                level=suggestion.level.value,
+                next_steps=suggestion.next_steps,
+            )
+            dispatcher.utter_message(text=summary)
         dispatcher.utter_message(text=messages.FEEDBACK_QUESTION, buttons=buttons(FEEDBACK_BUTTONS))
         return [
             SlotSet("consultation_done", True),
