@@ -111,6 +111,7 @@ def test_a_scenario_asks_the_same_first_questions_and_keeps_nothing(
     before = Records.now(in_hours)
     consult(conv)
     scenario(conv)
+    assert ASK_HARM in conv.say("a year 3 child seems withdrawn after moving house")
     advice = thresholds(conv, "no", "some", "partly", "not asked")
     assert "Think family" not in advice
     assert before.new_references(in_hours) == []
@@ -141,10 +142,12 @@ def test_a_domestic_abuse_incident_gets_its_dash_grades_route_then_the_childs_qu
     reply = conv.say(DOMESTIC_ABUSE)
     assert "DASH risk grade" in reply, conv.transcript
     assert reply.payloads == ["high", "medium", "standard", "not_known"]
-    reply = conv.say(grade)
+    # The button's payload, as the web chat sends it (typed, "High risk" alone reads as a
+    # possible harm signal, and the assistant rightly asks the confirming question first).
+    reply = conv.say(grade.split()[0].lower())
     assert route in reply and "SDAT" in reply, conv.transcript
     if grade == "High risk":
-        assert "strategy discussion" in reply and FACTS.irt.phone.number not in reply
+        assert "strategy discussion" in reply and "IRT" in reply
     if grade == "Medium risk":
         assert "DA Triage" in reply
     # The threshold questions are still applied to the child.
