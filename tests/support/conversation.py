@@ -271,7 +271,7 @@ def ahead_of_every_unflagged_contact(stack: Stack, reference: str) -> bool:
     """Whether the IRT's queue (as the staff pages order it: significant harm first, then
     oldest) has the contact ahead of every contact not flagged."""
     with _session(stack) as session:
-        listed = ContactRepository(session, cipher(stack)).list()
+        listed = ContactRepository(session, cipher(stack), timezone="Europe/London").list()
     position = [c.reference for c in listed].index(reference)
     return all(c.significant_harm for c in listed[: position + 1])
 
