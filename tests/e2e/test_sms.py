@@ -223,11 +223,14 @@ def test_yes_to_the_harm_question_by_sms_gives_the_irt_at_once_and_flags_and_ale
         "nurse@larkspur.example.org",
         "01332 000222",
         "1",
+        "1",  # lives in Derby city
+        "2",  # not open to Children's Social Care
         "Ellie Brandt",
         "4/5/2016",
         "3 Ash Close, Derby DE1 2FS",
         "Larkspur Primary School",
         "Jo Brandt (mother)",
+        "2",  # no other children in the household
         "She has been late most mornings this term and often seems tired",
         "1",  # the family knows and agrees
     ]
