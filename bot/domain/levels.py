@@ -339,13 +339,12 @@ NEXT_STEP_TEXT: Mapping[str, str] = {
         "Come back to us if things change."
     ),
     "seek_consent": (
-        "Seek the family's consent: explain openly and honestly your concern, what early help "
-        "offers, what information would be shared, with whom and why, and that they can say "
-        "no. Do not ask a family member who may be the source of harm, or where asking could "
-        "put the child at greater risk. Record what they say. If they refuse, respect it, "
-        "keep offering support within your own service, and record the refusal and your "
-        "reasons; if the needs grow or you come to suspect significant harm, share without "
-        "consent and contact the IRT."
+        "Seek the family's consent: explain your concern, what early help offers, what would "
+        "be shared with whom and why, and that they can say no. Don't ask a family member who "
+        "may be the source of harm, or where asking could put the child at greater risk. "
+        "Record their answer. If they refuse, respect it, keep supporting them in your own "
+        "service and record the refusal and your reasons; if you come to suspect significant "
+        "harm, share without consent and contact the IRT."
     ),
 }
 

@@ -144,7 +144,7 @@ def test_a_domestic_abuse_incident_gets_its_dash_grades_route_then_the_childs_qu
     assert reply.payloads == ["high", "medium", "standard", "not_known"]
     # The button's payload, as the web chat sends it (typed, "High risk" alone reads as a
     # possible harm signal, and the assistant rightly asks the confirming question first).
-    reply = conv.say(grade.split()[0].lower())
+    reply = conv.say(grade.split(maxsplit=1)[0].lower())
     assert route in reply and "SDAT" in reply, conv.transcript
     if grade == "High risk":
         assert "strategy discussion" in reply and "IRT" in reply
