@@ -15,8 +15,10 @@ from actions.records import contact_from, save_contact, turn_origin
 from actions.stats import record_stat
 from bot.domain import messages
 from bot.domain.consultation import NAMED_CHILD, PUBLIC, THRESHOLD_SLOTS
+from bot.domain.duty_questions import NO, NOT_KNOWN, YES, not_known_note, think_family_note
 from bot.domain.levels import suggest_level
 from bot.domain.statistics import StatEvent
+from bot.domain.summary import sms_summary
 
 FEEDBACK_BUTTONS = [("Yes, it helped", "/affirm"), ("No", "/deny")]
 
@@ -37,11 +39,24 @@ class ActionSubmitConsultation(Action):
 
         harm = bool(tracker.get_slot("significant_harm"))
         danger = bool(tracker.get_slot("immediate_danger"))
+        if not harm and (
+            tracker.get_slot("child_in_city") == NO or tracker.get_slot("child_open_to_csc") == YES
+        ):
+            # A county child or an open case: the route was given with the answer; nothing is
+            # recorded here, and there is no level to suggest (issue 16).
+            topic = "county" if tracker.get_slot("child_in_city") == NO else "open_case"
+            record_stat(StatEvent.SCENARIO_ADVICE, channel(tracker), topic, None)
+            say(dispatcher, ["Thank you. Come back at any time if things change."])
+            dispatcher.utter_message(
+                text=messages.FEEDBACK_QUESTION, buttons=buttons(FEEDBACK_BUTTONS)
+            )
+            return [SlotSet("consultation_done", True)]
         answers = {s.removeprefix("q_"): tracker.get_slot(s) for s in THRESHOLD_SLOTS}
         suggestion = suggest_level(
             {k: v for k, v in answers.items() if v}, significant_harm=harm, immediate_danger=danger
         )
         advice = messages.advice(facts(), suggestion, now())
+        advice[-1:-1] = _duty_notes(tracker)
         say(dispatcher, advice)
 
         reference = tracker.get_slot("contact_reference")
@@ -64,12 +79,36 @@ class ActionSubmitConsultation(Action):
         else:
             record_stat(StatEvent.SCENARIO_ADVICE, channel(tracker), topic, suggestion.level.value)
         say(dispatcher, messages.closing(reference))
+        if channel(tracker) == "sms":
+            # A record to keep: the reference and the next steps in one message (issue 16).
+            summary = sms_summary(
+                facts(),
+                messages.step_facts(facts()),
+                at=now(),
+                reference=reference,
+                level=suggestion.level.value,
+                next_steps=suggestion.next_steps,
+            )
+            dispatcher.utter_message(text=summary)
         dispatcher.utter_message(text=messages.FEEDBACK_QUESTION, buttons=buttons(FEEDBACK_BUTTONS))
         return [
             SlotSet("consultation_done", True),
             SlotSet("suggested_level", suggestion.level.value),
             SlotSet("contact_reference", reference),
         ]
+
+
+def _duty_notes(tracker: Tracker) -> list[str]:
+    """Think Family when other children live there (or may), and what to check when the
+    caller did not know where the child lives or whether the case is open."""
+    notes = [
+        note
+        for slot in ("child_in_city", "child_open_to_csc")
+        if tracker.get_slot(slot) == NOT_KNOWN and (note := not_known_note(slot))
+    ]
+    if tracker.get_slot("other_children") in (YES, NOT_KNOWN):
+        notes.append(think_family_note())
+    return notes
 
 
 class ActionFeedback(Action):

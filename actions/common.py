@@ -13,6 +13,7 @@ from actions.services import get_services
 from actions.slots import Slot
 from bot.domain.consultation import ConsultationState
 from bot.domain.facts import ServiceFacts
+from bot.domain.hours import open_for_conversation
 
 
 def now() -> datetime:
@@ -44,15 +45,23 @@ def channel(tracker: Tracker) -> str:
     return tracker.get_slot(Slot.CHANNEL) or "web"
 
 
+def line_open(tracker: Tracker) -> bool:
+    """Open if the conversation began while open, or the line has opened since (§5.10)."""
+    return open_for_conversation(bool(tracker.get_slot(Slot.LINE_OPEN)), now(), facts())
+
+
 def state_of(tracker: Tracker, **changes: Any) -> ConsultationState:
     """The consultation's state from the tracker's slots, with this turn's changes."""
     slots = {
-        "line_open": bool(tracker.get_slot(Slot.LINE_OPEN)),
+        "line_open": line_open(tracker),
         "role_type": tracker.get_slot(Slot.ROLE_TYPE),
         "consultation_type": tracker.get_slot(Slot.CONSULTATION_TYPE),
         "significant_harm": bool(tracker.get_slot(Slot.SIGNIFICANT_HARM)),
         "harm_pending": bool(tracker.get_slot(Slot.HARM_PENDING)),
         "done": bool(tracker.get_slot(Slot.CONSULTATION_DONE)),
+        "in_city": tracker.get_slot(Slot.CHILD_IN_CITY),
+        "open_to_csc": tracker.get_slot(Slot.CHILD_OPEN_TO_CSC),
+        "domestic_abuse": tracker.get_slot(Slot.TOPIC) == "domestic_abuse",
     }
     slots.update(changes)
     return ConsultationState(**slots)

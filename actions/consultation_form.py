@@ -15,6 +15,7 @@ from actions.common import (
     channel,
     facts,
     latest_intent,
+    line_open,
     now,
     say,
     state_of,
@@ -25,6 +26,7 @@ from actions.slots import Slot
 from actions.stats import record_stat
 from bot.domain import messages
 from bot.domain.consultation import (
+    CONSENT_FROM_FAMILY_AWARE,
     DHCFT,
     NAMED_CHILD,
     PUBLIC,
@@ -34,6 +36,18 @@ from bot.domain.consultation import (
     family_aware_from,
     required_slots,
     role_from,
+)
+from bot.domain.domestic_abuse import DASH_CHOICES, DASH_QUESTION, dash_answer, dash_route
+from bot.domain.duty_questions import (
+    CHILD_IN_CITY,
+    DUTY_QUESTIONS,
+    NO,
+    OPEN_TO_CSC,
+    OTHER_CHILDREN,
+    YES,
+    county_route,
+    duty_answer,
+    open_case_route,
 )
 from bot.domain.identifiers import identifying_details
 from bot.domain.levels import QUESTIONS_BY_KEY, THRESHOLD_QUESTIONS, normalise_answer
@@ -213,7 +227,7 @@ class ValidateConsultationForm(FormValidationAction):
         result = _accepted(Slot.CONCERN, text)
         intent = latest_intent(tracker)
         if intent == "domestic_abuse":
-            say(dispatcher, messages.domestic_abuse_route(facts()))
+            # The DASH grade is asked next, and its answer gives that grade's route (§5.2).
             result[Slot.TOPIC] = "domestic_abuse"
         elif intent == "adult_concern":
             say(dispatcher, messages.adult_route(facts()))
@@ -233,7 +247,46 @@ class ValidateConsultationForm(FormValidationAction):
             return _rejected(
                 Slot.FAMILY_AWARE, "Sorry, please choose one of the options.", dispatcher, tracker
             )
-        return _accepted(Slot.FAMILY_AWARE, answer)
+        if tracker.get_slot(Slot.SIGNIFICANT_HARM):
+            return _accepted(Slot.FAMILY_AWARE, answer)
+        # One question: the answer is the consent to early help too (never asked twice).
+        return _accepted(
+            Slot.FAMILY_AWARE, answer, **{Slot.Q_CONSENT: CONSENT_FROM_FAMILY_AWARE[answer]}
+        )
+
+    def _duty(self, slot: str, value: Any, dispatcher: Any, tracker: Tracker) -> Result:
+        answer = duty_answer(slot, latest_intent(tracker), str(value or ""))
+        if answer is None:
+            return _rejected(slot, "Sorry, please choose one of the options.", dispatcher, tracker)
+        if slot == CHILD_IN_CITY and answer == NO:
+            say(dispatcher, county_route(facts()))
+        elif slot == OPEN_TO_CSC and answer == YES:
+            say(dispatcher, open_case_route(facts(), now()))
+        return _accepted(slot, answer)
+
+    def validate_dash_grade(self, value: Any, dispatcher: Any, tracker: Tracker, _: Any) -> Result:
+        grade = dash_answer(str(value or ""))
+        if grade is None:
+            return _rejected(
+                Slot.DASH_GRADE, "Sorry, please choose one of the options.", dispatcher, tracker
+            )
+        say(dispatcher, dash_route(facts(), grade))
+        return _accepted(Slot.DASH_GRADE, grade)
+
+    def validate_child_in_city(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        return self._duty(CHILD_IN_CITY, value, dispatcher, tracker)
+
+    def validate_child_open_to_csc(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        return self._duty(OPEN_TO_CSC, value, dispatcher, tracker)
+
+    def validate_other_children(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        return self._duty(OTHER_CHILDREN, value, dispatcher, tracker)
 
     def _threshold(self, key: str, value: Any, dispatcher: Any, tracker: Tracker) -> Result:
         answer = normalise_answer(key, str(value or ""))
@@ -278,7 +331,7 @@ class ValidateConsultationForm(FormValidationAction):
             # Nothing flagged; the consultation goes on where it was.
             say(
                 dispatcher,
-                messages.harm_not_confirmed(facts(), now(), bool(tracker.get_slot("line_open"))),
+                messages.harm_not_confirmed(facts(), now(), line_open(tracker)),
             )
             more: dict[str, Any] = {PENDING_SLOT: None}
             if pending.get("classified") == "domestic_abuse":
@@ -324,6 +377,53 @@ class ActionAskHarmConfirmation(Action):
             ),
         )
         return []
+
+
+class _AskDutyQuestion(Action):
+    """One of the duty manager's first questions, with its reason and a button per choice."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        question = DUTY_QUESTIONS[self.slot]
+        dispatcher.utter_message(
+            text=question.asked,
+            buttons=buttons((title, value) for value, title in question.choices),
+        )
+        return []
+
+
+class ActionAskDashGrade(Action):
+    """Domestic abuse: the police's DASH grade, if the caller knows it (§5.2)."""
+
+    def name(self) -> str:
+        return "action_ask_dash_grade"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            text=DASH_QUESTION,
+            buttons=buttons((title, value) for value, title in DASH_CHOICES),
+        )
+        return []
+
+
+class ActionAskChildInCity(_AskDutyQuestion):
+    slot = CHILD_IN_CITY
+
+
+class ActionAskChildOpenToCsc(_AskDutyQuestion):
+    slot = OPEN_TO_CSC
+
+
+class ActionAskOtherChildren(_AskDutyQuestion):
+    slot = OTHER_CHILDREN
 
 
 class _AskThresholdQuestion(Action):

@@ -10,11 +10,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buttons, channel, facts, latest_intent, latest_text, now, say
+from actions.common import (
+    buttons,
+    channel,
+    facts,
+    latest_intent,
+    latest_text,
+    line_open,
+    now,
+    say,
+)
 from actions.slots import Slot
 from actions.stats import record_stat
 from bot.domain import messages
 from bot.domain.consultation import PUBLIC, early_concern, role_from
+from bot.domain.escalation import escalation_route
 from bot.domain.limits import MAX_CONCERN_CHARS
 from bot.domain.statistics import StatEvent
 from bot.domain.validation import (
@@ -68,6 +78,7 @@ class ActionAnswerDigression(Action):
             "ask_privacy": [messages.privacy_text()],
             "make_referral": messages.not_a_referral(service, at),
             "speak_to_someone": messages.speak_to_someone(service, at),
+            "disagree_with_decision": escalation_route(service, at),
         }
         say(dispatcher, answers.get(latest_intent(tracker) or "", [OUT_OF_SCOPE]))
         return []
@@ -122,6 +133,6 @@ class ActionDomesticAbuseRoute(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         say(dispatcher, messages.domestic_abuse_route(facts()))
-        if not tracker.get_slot(Slot.LINE_OPEN) and not tracker.get_slot(Slot.SIGNIFICANT_HARM):
+        if not line_open(tracker) and not tracker.get_slot(Slot.SIGNIFICANT_HARM):
             say(dispatcher, messages.line_closed_reminder(facts(), now()))
         return [SlotSet(Slot.TOPIC, "domestic_abuse")]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import facts, latest_intent, latest_text, now, say
+from actions.common import facts, latest_intent, latest_text, line_open, now, say
 from actions.slots import Slot
 from bot.domain import messages
 from bot.domain.consultation import (
@@ -28,9 +28,14 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if not tracker.get_slot(Slot.LINE_OPEN):
+        if not line_open(tracker):
             say(dispatcher, messages.closed(facts(), now()))
             return []
+        # Begun before opening and carried on after it: open from now on (§5.10). The rule that
+        # ran this was the closed line's, so the consultation is started here.
+        opened: list[EventType] = []
+        if not tracker.get_slot(Slot.LINE_OPEN):
+            opened = [SlotSet(Slot.LINE_OPEN, True), FollowupAction("consultation_form")]
         if tracker.get_slot(Slot.CONSULTATION_DONE):
             dispatcher.utter_message(
                 text="Hello again. Type 'start again' to begin a new consultation."
@@ -48,4 +53,4 @@ class ActionGreet(Action):
         if role in (PROFESSIONAL, DHCFT) and not tracker.get_slot(Slot.ROLE_TYPE):
             # The form validates this answer next, and offers DHCFT staff their line then.
             events.append(SlotSet(Slot.ROLE_TYPE, role))
-        return events
+        return [*events, *opened]

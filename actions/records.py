@@ -13,6 +13,7 @@ from actions.services import get_services
 from actions.slots import Slot
 from bot.domain.consultation import CALLER_SLOTS, THRESHOLD_SLOTS
 from bot.domain.contact import CallerDetails, ChildDetails, NewContact
+from bot.domain.duty_questions import OTHER_CHILDREN
 from bot.domain.levels import Suggestion
 from bot.domain.privacy import keyed_hash
 from bot.domain.statistics import StatEntry
@@ -67,6 +68,8 @@ def contact_from(
     advice_given: str | None,
 ) -> NewContact:
     answers = {s.removeprefix("q_"): tracker.get_slot(s) for s in THRESHOLD_SLOTS}
+    answers[OTHER_CHILDREN] = tracker.get_slot(OTHER_CHILDREN)  # Think Family (§3.14)
+    answers["dash_grade"] = tracker.get_slot("dash_grade")  # domestic abuse (§5.2)
     return NewContact(
         channel=channel(tracker),
         created_at=now(),

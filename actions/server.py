@@ -13,11 +13,13 @@ def main() -> None:
 
     from actions.irt_alert import start_sender
     from actions.services import get_services
+    from bot.adapters.go_live import check_go_live
     from bot.adapters.logs import configure_logging
 
     configure_logging()
     try:
-        get_services()
+        services = get_services()
+        check_go_live(services.settings, services.facts)
     except ValueError as error:  # pydantic's ValidationError and FactsError are ValueErrors
         sys.exit(f"action server: configuration error: {error}")
     # The IRT alerts' outbox: alerts committed before a restart (or a crash) are sent now.

@@ -7,6 +7,7 @@ import sys
 import uvicorn
 
 from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.go_live import check_go_live
 from bot.adapters.logs import configure_logging
 from bot.adapters.service_file import load_facts
 from bot.adapters.settings import get_settings
@@ -16,7 +17,7 @@ def main() -> None:
     configure_logging()
     try:
         settings = get_settings()
-        load_facts(settings.facts_file)
+        check_go_live(settings, load_facts(settings.facts_file))
     except ValueError as error:  # pydantic's ValidationError and FactsError are ValueErrors
         sys.exit(f"api: configuration error: {error}")
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,8 @@ THRESHOLD_LABELS = {
     "needs": "The child's needs",
     "support": "Whether current support meets them",
     "consent": "Whether the family agrees to early help",
+    "other_children": "Other children in the household",
+    "dash_grade": "The police's DASH risk grade",
 }
 # The assistant's next-step codes (bot.domain.levels.NEXT_STEP_TEXT), named for a manager.
 NEXT_STEP_LABELS = {

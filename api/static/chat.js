@@ -29,6 +29,12 @@
   var retryButton = root.querySelector("#chat-retry-button");
   var endButton = root.querySelector("#chat-end");
   var choiceTemplate = root.querySelector("#chat-choice-template");
+  var summary = root.querySelector("#chat-summary");
+  var printButton = root.querySelector("#chat-print");
+  var downloadButton = root.querySelector("#chat-download");
+  var printArea = root.querySelector("#chat-print-summary");
+  var REFERENCE_PATTERN = /PCL-\d{4}-\d{6}/;
+  var CLOSING_QUESTION = "was this advice helpful?";
 
   // The opening prompt, to put back when a conversation ends.
   var opening = Array.prototype.map.call(log.children, function (node) {
@@ -128,6 +134,9 @@
     messages.forEach(function (message) {
       if (message && message.text) {
         addMessage("assistant", String(message.text));
+        if (String(message.text).indexOf(CLOSING_QUESTION) !== -1) {
+          summary.hidden = false; // the advice has been given: offer the record
+        }
       }
       if (message && Array.isArray(message.buttons) && message.buttons.length) {
         addChoices(message.buttons);
@@ -257,7 +266,118 @@
     }
   });
 
+  // --- The summary a professional keeps: built here from the conversation on the page --------
+
+  function messagesShown() {
+    return Array.prototype.map.call(log.querySelectorAll(".pcl-message"), function (node) {
+      var text = node.querySelector(".pcl-message__text");
+      return {
+        who: node.classList.contains("pcl-message--user") ? "user" : "assistant",
+        text: text ? text.textContent.replace(/ \(opens in new tab\)/g, "") : ""
+      };
+    });
+  }
+
+  function answerTo(shown, question) {
+    for (var i = 0; i < shown.length - 1; i += 1) {
+      if (shown[i].who === "assistant" && shown[i].text.indexOf(question) !== -1) {
+        for (var j = i + 1; j < shown.length; j += 1) {
+          if (shown[j].who === "user") {
+            return shown[j].text;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  function summaryLines() {
+    var shown = messagesShown();
+    var now = new Date();
+    var when;
+    try {
+      when = now.toLocaleString("en-GB", {
+        timeZone: root.getAttribute("data-timezone") || undefined,
+        dateStyle: "long",
+        timeStyle: "short"
+      });
+    } catch (error) {
+      when = now.toString();
+    }
+    var all = shown.map(function (m) { return m.text; }).join("\n");
+    var reference = all.match(REFERENCE_PATTERN);
+    var child = answerTo(shown, "What is the child's full name?");
+    var lines = [
+      root.getAttribute("data-council-name") + ", " + root.getAttribute("data-service-name"),
+      "Summary of a consultation (the assistant's advice; the decision is the IRT's)",
+      "",
+      "Date and time: " + when
+    ];
+    if (reference) {
+      lines.push("Named child: " + (child || "(name as given)"));
+      lines.push("Contact reference: " + reference[0] + " (quote it if you contact the IRT)");
+    } else {
+      lines.push("Scenario: not recorded; nothing you said is kept after the conversation ends");
+    }
+    lines.push("");
+    // The advice: from the suggested level (or the route given) to the closing question.
+    var advice = [];
+    var started = false;
+    shown.forEach(function (m) {
+      if (m.who !== "assistant") {
+        return;
+      }
+      if (m.text.indexOf("Suggested level of need") === 0) {
+        started = true;
+      }
+      if (started && m.text.indexOf(CLOSING_QUESTION) === -1) {
+        advice.push(m.text);
+      }
+    });
+    if (!advice.length) {
+      // A route rather than a level (a county child, an open case): the assistant's last words.
+      advice = shown
+        .filter(function (m) { return m.who === "assistant"; })
+        .slice(-4)
+        .map(function (m) { return m.text; })
+        .filter(function (text) { return text.indexOf(CLOSING_QUESTION) === -1; });
+    }
+    return lines.concat(advice);
+  }
+
+  printButton.addEventListener("click", function () {
+    while (printArea.firstChild) {
+      printArea.removeChild(printArea.firstChild);
+    }
+    summaryLines().forEach(function (line) {
+      var p = document.createElement("p");
+      p.textContent = line;
+      printArea.appendChild(p);
+    });
+    window.print();
+  });
+
+  downloadButton.addEventListener("click", function () {
+    var text = summaryLines().join("\r\n") + "\r\n";
+    var blob = new Blob([text], { type: "text/plain;charset=utf-8" });
+    var url = URL.createObjectURL(blob);
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = "consultation-summary-" + new Date().toISOString().slice(0, 10) + ".txt";
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+    window.setTimeout(function () {
+      URL.revokeObjectURL(url);
+    }, 1000);
+    setStatus("The summary has been downloaded.");
+  });
+
   endButton.addEventListener("click", function () {
+    summary.hidden = true; // the record goes with the conversation
+    while (printArea.firstChild) {
+      printArea.removeChild(printArea.firstChild);
+    }
     // Ends the conversation on the server ("stop" forgets it), then clears this page, keeping
     // the goodbye with its 999 reminder.
     hideRetry();

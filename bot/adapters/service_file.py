@@ -147,6 +147,22 @@ class _OpeningTimes(_Facts):
         return closes
 
 
+class _FlaggedFacts(_Facts):
+    """A section whose other facts (hours, periods, names) may be flagged confirm_before_live,
+    by field name; a name that is not one of the section's fields is refused."""
+
+    @field_validator("confirm_before_live", check_fields=False)
+    @classmethod
+    def _flags_name_fields(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        known = set(cls.model_fields) - {"confirm_before_live"}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise PydanticCustomError(
+                "flag", "not a field of this section: {unknown}", {"unknown": ", ".join(unknown)}
+            )
+        return names
+
+
 class _CouncilFactsFile(_Facts):
     name: Text
     service_name: Text
@@ -170,12 +186,13 @@ class _BankHolidayCalendarFile(_Facts):
         return self
 
 
-class _LineFactsFile(_OpeningTimes):
+class _LineFactsFile(_OpeningTimes, _FlaggedFacts):
     opens: ClockTime
     closes: ClockTime
     weekdays: Annotated[tuple[Weekday, ...], Field(min_length=1)]
     bank_holidays: _BankHolidayCalendarFile
     phone: _PhoneFactFile
+    confirm_before_live: tuple[str, ...] = ()
 
     @field_validator("weekdays")
     @classmethod
@@ -185,17 +202,20 @@ class _LineFactsFile(_OpeningTimes):
         return weekdays
 
 
-class _IrtFactsFile(_OpeningTimes):
+class _IrtFactsFile(_OpeningTimes, _FlaggedFacts):
     phone: _PhoneFactFile
     opens: ClockTime
     closes: ClockTime
     decision_working_days: Annotated[int, Field(strict=True, ge=1)]
     telephone_referral_followup_hours: Annotated[int, Field(strict=True, ge=1)]
+    confirm_before_live: tuple[str, ...] = ()
 
 
-class _NamedPhoneFactsFile(_Facts):
+class _NamedPhoneFactsFile(_FlaggedFacts):
     name: Text
     phone: _PhoneFactFile
+    hours: Text | None = None
+    confirm_before_live: tuple[str, ...] = ()
 
 
 class _EmergencyFactsFile(_Facts):
@@ -225,6 +245,10 @@ class _DomesticAbuseFactsFile(_Facts):
     standard_reviewed_within: Period
 
 
+class _EscalationFactsFile(_Facts):
+    policy: _UrlFactFile
+
+
 class _ServiceFactsFile(_Facts):
     council: _CouncilFactsFile
     timezone: Annotated[str, AfterValidator(_check_zone)]
@@ -236,6 +260,8 @@ class _ServiceFactsFile(_Facts):
     dhcft: _DhcftFactsFile
     adults: _AdultsFactsFile
     domestic_abuse: _DomesticAbuseFactsFile
+    county_front_door: _NamedPhoneFactsFile
+    escalation: _EscalationFactsFile
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.domestic_abuse import DASH_GRADE
+from bot.domain.duty_questions import CHILD_IN_CITY, NO, OPEN_TO_CSC, OTHER_CHILDREN, YES
+
 CALLER_SLOTS = ("caller_name", "caller_role", "caller_agency", "caller_address", "caller_phone")
 CHILD_SLOTS = ("child_name", "child_dob", "child_address", "child_setting", "child_carers")
 THRESHOLD_SLOTS = ("q_harm", "q_needs", "q_support", "q_consent")
@@ -28,6 +31,11 @@ class ConsultationState:
     # A harm signal the caller has not yet confirmed (rule 7): the confirming question first.
     harm_pending: bool = False
     done: bool = False
+    # The duty manager's first questions (bot.domain.duty_questions): yes, no or not_known.
+    in_city: str | None = None
+    open_to_csc: str | None = None
+    # Domestic abuse was described: the police's DASH grade is asked after the concern.
+    domestic_abuse: bool = False
 
 
 def required_slots(state: ConsultationState) -> list[str]:
@@ -41,6 +49,12 @@ def required_slots(state: ConsultationState) -> list[str]:
     Rule 7 goes first: an unconfirmed harm signal asks its confirming question before anything
     else, and a confirmed concern asks named child or scenario before the caller's details,
     because only a named child is recorded.
+
+    After named child or scenario come the duty manager's first questions (issue 16): does the
+    child live in the city (a county child ends here: Derbyshire's front door), and are they
+    already open to Children's Social Care (then the allocated worker or Locality Team: it ends
+    here too); then, after the child's details, whether other children live in the household
+    (Think Family). The significant-harm path asks none of these: the IRT does, at once.
     """
     if state.harm_pending:
         return ["harm_confirmation"]
@@ -54,11 +68,21 @@ def required_slots(state: ConsultationState) -> list[str]:
     slots += [*CALLER_SLOTS]
     if "consultation_type" not in slots:
         slots.append("consultation_type")
+    duty = bool(state.consultation_type) and not state.significant_harm
+    if duty:
+        slots.append(CHILD_IN_CITY)
+        if state.in_city == NO:
+            return slots
+        slots.append(OPEN_TO_CSC)
+        if state.open_to_csc == YES:
+            return slots
     if state.consultation_type == NAMED_CHILD:
-        slots += [*CHILD_SLOTS, "concern", "family_aware"]
+        slots += [*CHILD_SLOTS, *([OTHER_CHILDREN] if duty else []), "concern", "family_aware"]
     elif state.consultation_type == SCENARIO:
-        slots.append("concern")
+        slots += [*([OTHER_CHILDREN] if duty else []), "concern"]
     if state.consultation_type and not state.significant_harm:
+        if state.domestic_abuse:
+            slots.insert(slots.index("concern") + 1, DASH_GRADE)
         slots += THRESHOLD_SLOTS
     return slots
 
@@ -146,6 +170,16 @@ def family_aware_from(intent: str | None, text: str) -> str | None:
         if pattern.search(text):
             return value
     return {"affirm": "yes", "deny": "no", "unsure": "unsure"}.get(intent or "")
+
+
+# The family's knowledge and their agreement to early help are one question (issue 16): the
+# answer to "does the family know, and do they agree?" answers the consent question too.
+CONSENT_FROM_FAMILY_AWARE = {
+    "yes": "yes",
+    "disagree": "no",
+    "no": "not_asked",
+    "unsure": "not_asked",
+}
 
 
 def early_concern(intent: str | None, text: str, known_concern: str | None) -> str | None:

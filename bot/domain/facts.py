@@ -49,6 +49,9 @@ class LineFacts:
     weekdays: tuple[str, ...]
     bank_holidays: BankHolidayCalendar
     phone: PhoneFact
+    # The section's other facts (not numbers or links) the council must confirm before going
+    # live, by field name, e.g. ("bank_holidays",).
+    confirm_before_live: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,16 @@ class IrtFacts:
     closes: time
     decision_working_days: int
     telephone_referral_followup_hours: int
+    confirm_before_live: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class NamedPhoneFacts:
     name: str
     phone: PhoneFact
+    # When the service answers, in words (the out-of-hours service's cover).
+    hours: str | None = None
+    confirm_before_live: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,12 @@ class DomesticAbuseFacts:
 
 
 @dataclass(frozen=True)
+class EscalationFacts:
+    # The partnership's Resolving Multi Agency Professional Disagreements and Escalation Policy.
+    policy: UrlFact
+
+
+@dataclass(frozen=True)
 class ServiceFacts:
     council: CouncilFacts
     timezone: str
@@ -110,14 +123,20 @@ class ServiceFacts:
     dhcft: DhcftFacts
     adults: AdultsFacts
     domestic_abuse: DomesticAbuseFacts
+    # The front door for a child who lives outside the city (Derbyshire County Council's).
+    county_front_door: NamedPhoneFacts
+    escalation: EscalationFacts
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
     def unconfirmed(self) -> list[str]:
-        """Dotted paths of the facts the council must confirm before the service goes live."""
-        return [path for path, fact in sourced_facts(self) if fact.confirm_before_live]
+        """Dotted paths of the facts the council must confirm before the service goes live:
+        the numbers and links first, then the other facts (hours, periods, names) flagged in
+        their section."""
+        sourced = [path for path, fact in sourced_facts(self) if fact.confirm_before_live]
+        return sourced + list(flagged_fields(self))
 
     def all_phone_numbers(self) -> set[str]:
         """Every telephone number in the file, as written there (extensions not included)."""
@@ -126,6 +145,16 @@ class ServiceFacts:
     def all_urls(self) -> set[str]:
         """Every link in the file, as written there."""
         return {fact.value for _, fact in sourced_facts(self) if isinstance(fact, UrlFact)}
+
+
+def flagged_fields(facts: Any, prefix: str = "") -> Iterator[str]:
+    """The dotted paths of the non-phone facts a section flags as confirm_before_live."""
+    for f in fields(facts):
+        value = getattr(facts, f.name)
+        if f.name == "confirm_before_live" and isinstance(value, tuple):
+            yield from (f"{prefix}{name}" for name in value)
+        elif is_dataclass(value) and not isinstance(value, PhoneFact | UrlFact):
+            yield from flagged_fields(value, f"{prefix}{f.name}.")
 
 
 def sourced_facts(facts: Any, prefix: str = "") -> Iterator[tuple[str, PhoneFact | UrlFact]]:

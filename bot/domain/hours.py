@@ -65,6 +65,16 @@ def is_line_open(at: datetime, facts: ServiceFacts) -> bool:
     )
 
 
+def open_for_conversation(started_open: bool, at: datetime, facts: ServiceFacts) -> bool:
+    """Whether a conversation is treated as open now (§5.10).
+
+    A conversation begun while the line was open may finish after closing; one begun before
+    opening that carries on after the line has opened is open from then on (it is never told
+    "we next open today at 10:05").
+    """
+    return started_open or is_line_open(at, facts)
+
+
 def line_status(at: datetime, facts: ServiceFacts) -> LineStatus:
     local = _local(at, facts)
     if is_line_open(local, facts):

@@ -48,12 +48,12 @@ _MEANINGS: dict[Level, str] = {
         "nursery and health visiting."
     ),
     Level.EMERGING: (
-        "The child has additional needs that one service, or a few working together, can "
-        "meet with the family's agreement."
+        "The child has additional needs that call for extra support coordinated between more "
+        "than one agency, with the family's agreement, but not intensive or specialist services."
     ),
     Level.INTENSIVE: (
-        "The child has several or complex needs that need support from several services "
-        "working together."
+        "The child has more complex needs, or needs that an Early Help Assessment and a team "
+        "around the family have not met, calling for targeted multi-agency support."
     ),
     Level.SPECIALIST: (
         "The child needs statutory social care: they are suffering or likely to suffer "
@@ -114,13 +114,15 @@ THRESHOLD_QUESTIONS: tuple[Question, ...] = (
     Question(
         key="support",
         text=(
-            "Is the support already in place, from universal services such as school or "
-            "health, or from early help, meeting those needs?"
+            "Universal support is what every child has (school, health); early help is an "
+            "Early Help Assessment or a team around the family. Is the support already in "
+            "place meeting the child's needs?"
         ),
         choices=(
             Choice("yes", "Yes, it is meeting them"),
             Choice("partly", "Partly"),
-            Choice("no", "No, it is not meeting them"),
+            Choice("no", "Universal support only: not met"),
+            Choice("early_help_no", "Early help in place: not met"),
             Choice("none", "There is no support in place"),
         ),
     ),
@@ -185,6 +187,15 @@ _ANSWER_RULES: dict[str, tuple[tuple[str, str], ...]] = {
         ("some", r"\bsome\b|a bit|a little|minor|mild|additional|emerging|low level|\bone\b"),
     ),
     "support": (
+        (
+            # Early help (an EHA, a team around the family) tried and not meeting the needs: the
+            # one reading that makes some needs Intensive (the thresholds document, Level 3).
+            "early_help_no",
+            r"(?:early help|\beha\b|team around|\btaf\b|\btac\b|lead professional)"
+            r".*(?:\bnot\b|\bno\b|failing|unmet|has not|have not|did not|does not)|"
+            r"(?:\bnot\b|failing|unmet|has not|have not|did not|does not)"
+            r".*(?:early help|\beha\b|team around|\btaf\b|\btac\b)",
+        ),
         (
             "none",
             r"no support|nothing (?:is )?in place|not in place|^none\b|^nothing\b|"
@@ -309,10 +320,10 @@ NEXT_STEP_TEXT: Mapping[str, str] = {
     ),
     "threshold_discussion": (
         "As you're not sure about significant harm, talk it through with the IRT on "
-        "{irt_phone}: they decide whether the threshold is met. If it is referred and it is not "
+        "{irt_phone}: they decide whether the threshold is met. After a referral, where it is not "
         "clear whether it is child protection (Section 47) or a child in need (Section 17), the "
-        "IRT Manager and the Multi-Agency Strategy Meeting Manager then decide the route "
-        "between them."
+        "IRT Manager and the Multi-Agency Strategy Meeting Manager hold a threshold discussion: "
+        "that is the IRT's own step, not yours to arrange."
     ),
     "mat_referral": (
         "Make a referral to the Multi-Agency Team (MAT) for targeted early help, with the "
@@ -328,9 +339,12 @@ NEXT_STEP_TEXT: Mapping[str, str] = {
         "Come back to us if things change."
     ),
     "seek_consent": (
-        "Talk with the family about your concern and the support on offer, and ask for their "
-        "agreement, unless talking to them could put the child at greater risk. Record what "
-        "they say and your reasons."
+        "Seek the family's consent: explain your concern, what early help offers, what would "
+        "be shared with whom and why, and that they can say no. Don't ask a family member who "
+        "may be the source of harm, or where asking could put the child at greater risk. "
+        "Record their answer. If they refuse, respect it, keep supporting them in your own "
+        "service and record the refusal and your reasons; if you come to suspect significant "
+        "harm, share without consent and contact the IRT."
     ),
 }
 
@@ -362,7 +376,10 @@ class Suggestion:
     level: Level
     reasons: tuple[str, ...]
     next_steps: tuple[str, ...]  # keys of NEXT_STEP_TEXT, most urgent first
-    threshold_discussion: bool  # the IRT Manager and MASM Manager should decide the route
+    # Not sure about significant harm: talk it through with the IRT, who decide. (The S17/S47
+    # threshold discussion between the IRT Manager and the Multi-Agency Strategy Meeting
+    # Manager is the IRT's own step after a referral, described in the step's text.)
+    threshold_discussion: bool
     statutory: str | None  # "S47", "S17" or None
 
     @property
@@ -404,7 +421,13 @@ _REASONS: dict[str, dict[str | None, str]] = {
     "support": {
         "yes": "You said the support in place is meeting the child's needs.",
         "partly": "You said the support in place is only partly meeting the child's needs.",
-        "no": "You said the support in place is not meeting the child's needs.",
+        "no": (
+            "You said only universal support is in place and it is not meeting the child's needs."
+        ),
+        "early_help_no": (
+            "You said early help (an Early Help Assessment or a team around the family) is in "
+            "place and has not met the child's needs."
+        ),
         "none": "You said there is no support in place yet.",
         None: (
             "You did not tell us whether support is meeting the child's needs, so we have "
@@ -431,7 +454,7 @@ _UNSURE_FLOOR_REASON = (
 
 # What a missing needs or support answer is read as: the reading that gives the higher level.
 _MISSING_NEEDS = "severe"
-_MISSING_SUPPORT = "no"
+_MISSING_SUPPORT = "early_help_no"
 
 
 def _answer(answers: Mapping[str, str], key: str) -> str | None:
@@ -466,12 +489,13 @@ def suggest_level(
         severe/missing                                                      cscr
     4   harm = no, needs = severe/missing          Specialist  S17    no    cscr (+ consent)
     5   needs = several                            Intensive   None   *     mat_referral (+ c.)
-    6   needs = some, support = no/missing         Intensive   None   *     mat_referral (+ c.)
-    7   needs = some, support = yes/partly/none    Emerging    None   *     early_help_assessment
-                                                                            (+ consent)
+    6   needs = some, support = early_help_no/     Intensive   None   *     mat_referral (+ c.)
+        missing
+    7   needs = some, support = yes/partly/no/     Emerging    None   *     early_help_assessment
+        none                                                                (+ consent)
     8   needs = none, support = yes/none           Universal   None   *     universal_services
-    9   needs = none, support = partly/no/missing  Emerging    None   *     early_help_assessment
-                                                                            (+ consent)
+    9   needs = none, support = partly/no/         Emerging    None   *     early_help_assessment
+        early_help_no/missing                                               (+ consent)
     ==  =========================================  ==========  =====  ====  ===================
 
     cscr = childrens_social_care_referral (the Online Referral Form).
@@ -483,13 +507,16 @@ def suggest_level(
       significant harm, or a possible one, never waits for consent.
 
     Why these readings:
-    - Row 7 with support = "none" or "partly": no support tried yet, or some working, means
-      an Early Help Assessment is the next step; Intensive is for needs that support in place
-      is not meeting (row 6).
+    - Row 7 (the thresholds document's Emerging needs, Level 2): additional needs that call for
+      extra, coordinated support from more than one agency: an Early Help Assessment and a lead
+      professional. Needs that universal support alone is not meeting (support = "no") are
+      exactly that, not Intensive by themselves. Intensive (row 6, Level 3) is for emerging
+      needs that an Early Help Assessment and team around the family have not met
+      (support = "early_help_no"), or more complex needs (row 5).
     - Row 9: "developing as expected" but support "not meeting" needs conflict; we take the
       higher reading and suggest an Early Help Assessment conversation.
     - Missing answers (never a lower level because an answer is missing): needs → "severe",
-      support → "no", consent → not given. A missing harm answer reads as "unsure", not
+      support → "early_help_no", consent → not given. A missing harm answer reads as "unsure", not
       "yes": an unanswered question is not itself cause to suspect harm, and free text that
       does signal harm arrives as `significant_harm` from the phrase net and classifier.
     """
@@ -546,9 +573,9 @@ def _early_help(
     if needs != "several":
         reasons.append(_REASONS["support"][support])
 
-    if needs == "several" or (needs == "some" and support_read == "no"):
+    if needs == "several" or (needs == "some" and support_read == "early_help_no"):
         level = Level.INTENSIVE  # rows 5 and 6
-    elif needs == "some" or support_read in ("partly", "no"):
+    elif needs == "some" or support_read in ("partly", "no", "early_help_no"):
         level = Level.EMERGING  # rows 7 and 9
     else:
         level = Level.UNIVERSAL  # row 8

@@ -67,7 +67,8 @@ def assistant_unavailable(facts: ServiceFacts, at: datetime) -> str:
 
 def welcome(facts: ServiceFacts) -> str:
     return (
-        f"Hello, this is {facts.council.name}'s {facts.council.service_name}. We give "
+        f"Hello, this is {facts.council.name}'s {facts.council.service_name}. I'm an "
+        "automated assistant, not a person. We give "
         "professionals advice on concerns about a child, including whether a concern meets "
         "the threshold for a referral. We're open now. This is not a referral service. "
         "Type 'help' at any time."

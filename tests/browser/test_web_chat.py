@@ -112,19 +112,22 @@ def test_a_named_child_consultation_by_keyboard_alone_is_recorded_as_a_contact(
     chat.tab_to(id="chat-message")
     assert FOCUS_YELLOW in focus_style(chat)["outline"]
 
-    assert "child's full name" in chat.choose("Named child (recorded)")[-1]
+    assert "Derby city?" in chat.choose("Named child (recorded)")[-1]
+    assert "open to Children's Social Care" in chat.choose("Yes, in Derby city")[-1]
+    assert "child's full name" in chat.choose("No", key="Space")[-1]
     assert "date of birth" in chat.say("Tom Keyboard")[-1]
     assert "address" in chat.say("3 March 2016")[-1]
     assert "school, nursery" in chat.say("12 Oak Road, Derby DE1 2AB")[-1]
     assert "parents or carers" in chat.say("Derby Primary School")[-1]
-    assert "What is your concern?" in chat.say("His mother, Sarah Keyboard")[-1]
+    assert "other children in the household" in chat.say("His mother, Sarah Keyboard")[-1]
+    assert "What is your concern?" in chat.choose("No")[-1]
     concern = "He has been late most mornings this term and his uniform is often unwashed"
     assert "Does the family know" in chat.say(concern)[-1]
     assert "significant harm" in chat.choose("Yes, they know and agree", key="Space")[-1]
     assert "which best describes" in chat.choose("No")[-1]
     assert "support already in place" in chat.choose("Some additional needs in one area")[-1]
-    assert "agree to early help" in chat.choose("No, it is not meeting them", key="Space")[-1]
-    advice = chat.choose("Yes, they know and agree")
+    # The family's "yes" was the consent to early help too: the advice follows at once.
+    advice = chat.choose("Early help in place: not met", key="Space")
     text = "\n".join(advice)
     assert "Suggested level of need: Intensive." in text
     assert "The decision is made by the Initial Response Team (IRT)." in text
@@ -153,7 +156,10 @@ def test_a_scenario_consultation_by_keyboard_alone_records_nothing_and_can_be_en
     before = count_contacts(in_hours)
     start(chat)
     give_caller_details(chat, "Alex Scenario", "alex.scenario@nhs.net")
-    assert "What is your concern?" in chat.choose("Scenario (not recorded)", key="Space")[-1]
+    assert "Derby city?" in chat.choose("Scenario (not recorded)", key="Space")[-1]
+    assert "open to Children's Social Care" in chat.choose("Yes, in Derby city")[-1]
+    assert "other children in the household" in chat.choose("No")[-1]
+    assert "What is your concern?" in chat.choose("No")[-1]
     assert "significant harm" in chat.say("A child often misses school")[-1]
     assert "which best describes" in chat.choose("No", key="Space")[-1]
     assert "support already in place" in chat.choose("Some additional needs in one area")[-1]

@@ -27,7 +27,6 @@ from bot.domain.validation import clean_text, for_the_assistant
 from tests.conftest import IN_HOURS
 from tests.support.chat import WebChat
 from tests.support.conversation import (
-    ASK_CONSENT,
     ASK_FAMILY_AWARE,
     ASK_FEEDBACK,
     ASK_HARM,
@@ -329,18 +328,21 @@ def _record_by_sms(stack: Stack) -> str:
             (MARKED_UP["agency"], "address"),
             ("dsl@example.org", "telephone"),
             ("01332 000111", "Reply 1 for Named child"),
-            ("1", "child's full name"),
+            ("1", "Does the child live in Derby city?"),
+            ("1", "already open to Children's Social Care"),
+            ("2", "child's full name"),
             (MARKED_UP["child"], "date of birth"),
             ("3/4/2015", "address"),
             ("12 Oak Road, Derby DE22 1AB", "school"),
             ("Oakwood Primary", "parents or carers"),
-            (MARKED_UP["carers"], "concern"),
+            (MARKED_UP["carers"], "other children in the household"),
+            ("2", "concern"),
             (MARKED_UP["concern"], ASK_FAMILY_AWARE),
             ("yes", ASK_HARM),
             ("no", ASK_NEEDS),
             ("some", ASK_SUPPORT),
-            ("partly", ASK_CONSENT),
-            ("yes", ASK_FEEDBACK),
+            # The family's "yes" was the consent to early help too: never asked twice.
+            ("partly", ASK_FEEDBACK),
         ]
         reply = ""
         for body, expected in script:

@@ -302,12 +302,14 @@ def _in_hours_conversations(stack: Stack) -> Iterator[Conversation]:
             "Police were called to a domestic abuse incident at the family home last night, "
             "the children were in the house"
         )
+        conv.say("Medium risk")  # the DASH grade (issue 16)
         thresholds(conv, "no", "several", "partly", "yes")
         yield conv
     with conversation(stack) as conv:  # DHCFT, then unclear and invalid answers, then stop
         conv.say_all(["hello", "/dhcft_health_staff", CALLER["name"], "Health visitor", "DHCFT"])
         conv.say_all(["somewhere in Derby", "jane@", CALLER["address"], CALLER["phone"]])
-        conv.say_all(["/named_child", CHILD["name"], "banana", "3/4/2035", "31/2/2015", "age 7"])
+        conv.say_all(["/named_child", "yes", "no", CHILD["name"], "banana", "3/4/2035"])
+        conv.say_all(["31/2/2015", "age 7"])
         conv.say_all(["stop"])
         yield conv
     with conversation(stack) as conv:  # a parent

@@ -25,6 +25,7 @@ from tests.support.conversation import (
     ASK_HARM,
     ASK_KIND,
     ASK_NAME,
+    ASK_OTHER_CHILDREN,
     ASK_PHONE,
     ASK_ROLE,
     ASK_ROLE_TITLE,
@@ -53,6 +54,7 @@ from tests.support.conversation import (
     consult,
     contact,
     conversation,
+    duty_first,
     files_containing,
     named_child,
     scenario,
@@ -285,7 +287,8 @@ def test_rule_4_a_named_child_consultation_is_recorded_as_a_contact_with_the_ref
         "harm": "no",
         "needs": "several",
         "support": "partly",
-        "consent": "yes",
+        "consent": "yes",  # the family question's "yes": never asked twice
+        "other_children": "no",
     }
     assert record.caller.name == CALLER["name"]
     assert record.caller.role == CALLER["role"]
@@ -431,7 +434,7 @@ def test_rule_6_a_date_of_birth_in_the_future_or_that_does_not_exist_is_asked_fo
 ) -> None:
     before = Records.now(in_hours)
     consult(conv)
-    conv.say_all(["/named_child", CHILD["name"]])
+    conv.say_all(["/named_child", "yes", "no", CHILD["name"]])
     reply = conv.say("3/4/2035")
     assert "That date is in the future" in reply and "unborn" in reply
     assert reply.texts[-1].startswith(ASK_CHILD_DOB) and ASK_CHILD_ADDRESS not in reply
@@ -667,9 +670,12 @@ def test_rule_14_a_professional_answering_with_their_concern_is_never_turned_awa
     )
     assert ASK_KIND in reply
     conv.say("/named_child")
+    duty_first(conv)
     reply = conv.say_all(
         [CHILD["name"], CHILD["dob"], CHILD["address"], CHILD["setting"], CHILD["carers"]]
     )
+    assert ASK_OTHER_CHILDREN in reply, conv.transcript
+    reply = conv.say("no")
     # The concern typed first is kept: it is not asked for again.
     assert ASK_FAMILY_AWARE in reply and "What is your concern?" not in reply
 
@@ -739,19 +745,21 @@ def test_rule_10_domestic_abuse_gets_the_notification_route_then_the_threshold_q
     consult(conv)
     scenario(conv)
     reply = conv.say(DOMESTIC_ABUSE)
-    assert "DASH" in reply
+    assert "DASH risk grade" in reply, conv.transcript  # issue 16: the grade, if known
+    reply = conv.say("Not known")
     assert "within 24 hours" in reply and "within 3 days" in reply and "within 7 days" in reply
-    assert "DA Triage" in reply
+    assert "DA Triage" in reply and "SDAT" in reply
     assert reply.texts[-1].startswith(ASK_HARM), conv.transcript  # the child's questions
     advice = thresholds(conv, "unsure", "several", "no", "not asked")
-    assert "Suggested level of need: Specialist" in advice
-    assert "threshold discussion" in advice
+    # Not sure about harm with several needs: the level follows the needs (SPEC §2).
+    assert "Suggested level of need: Intensive" in advice
+    assert "talk it through with the IRT" in advice and "threshold discussion" in advice
     assert "Multi-Agency Strategy Meeting Manager" in advice
     assert DECISION_IS_THE_IRTS in advice
     assert before.new_references(in_hours) == []
     scenario_stats = [s for s in before.new_statistics(in_hours) if s.event == "scenario_advice"]
     assert [(s.topic, s.suggested_level) for s in scenario_stats] == [
-        ("domestic_abuse", "Specialist")
+        ("domestic_abuse", "Intensive")
     ]
 
 
@@ -861,7 +869,7 @@ def test_stop_in_the_middle_of_a_named_child_consultation_ends_it_and_records_no
 ) -> None:
     before = Records.now(in_hours)
     consult(conv)
-    conv.say_all(["/named_child", CHILD["name"]])
+    conv.say_all(["/named_child", "yes", "no", CHILD["name"]])
     reply = conv.say("stop")
     assert "I've stopped" in reply and "Goodbye" in reply and EMERGENCY in reply
     assert before.new_references(in_hours) == []

@@ -56,6 +56,9 @@ def hold_scenario(chat: WebChat, marker: str, finish: bool = True) -> None:
         "office@oakwood.example.org",
         "01332 123456",
         "/scenario",
+        "yes",
+        "no",
+        "no",
         f"what would you advise if a year 3 child seemed withdrawn ({marker}) after moving house",
     ):
         assert chat.say(message), message

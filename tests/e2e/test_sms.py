@@ -80,12 +80,16 @@ def consultation(stack: Stack) -> Consultation:
         ("Larkspur Primary School", "address"),
         ("dsl@larkspur.example.org", "telephone"),
         ("01332 000111", "Reply 1 for Named child (recorded), 2 for Scenario (not recorded)"),
-        ("1", "child's full name"),
+        # The duty manager's first questions (issue 16): lives in the city, not open to CSC.
+        ("1", "Does the child live in Derby city?"),
+        ("1", "already open to Children's Social Care"),
+        ("2", "child's full name"),
         (CHILD_NAME, "date of birth"),
         (CHILD_DOB, "address"),
         (CHILD_ADDRESS, "school"),
         ("Larkspur Primary School", "parents or carers"),
-        (CARERS, "concern"),
+        (CARERS, "Are there other children in the household?"),
+        ("1", "concern"),
         # Uncertain (the phrases it matches also match ordinary questions): the urgent routes
         # and the confirming question, answered "1" (yes).
         (CONCERN, "Reply 1 for Yes, I think the child may be at risk of significant harm"),
@@ -128,10 +132,10 @@ def test_a_named_child_consultation_by_sms_records_the_flagged_contact(
 def test_the_sms_replies_give_the_irt_routes_within_twilios_limit(
     consultation: Consultation,
 ) -> None:
-    urgent_reply = "\n".join(consultation.replies[13])
+    urgent_reply = "\n".join(consultation.replies[17])
     assert IRT_PHONE in urgent_reply
     assert "Online Referral Form" in urgent_reply
-    confirmed_reply = "\n".join(consultation.replies[14])
+    confirmed_reply = "\n".join(consultation.replies[18])
     assert IRT_PHONE in confirmed_reply
     assert consultation.reference in confirmed_reply
     assert all(len(part) <= 1600 for reply in consultation.replies for part in reply)
@@ -219,11 +223,14 @@ def test_yes_to_the_harm_question_by_sms_gives_the_irt_at_once_and_flags_and_ale
         "nurse@larkspur.example.org",
         "01332 000222",
         "1",
+        "1",  # lives in Derby city
+        "2",  # not open to Children's Social Care
         "Ellie Brandt",
         "4/5/2016",
         "3 Ash Close, Derby DE1 2FS",
         "Larkspur Primary School",
         "Jo Brandt (mother)",
+        "2",  # no other children in the household
         "She has been late most mornings this term and often seems tired",
         "1",  # the family knows and agrees
     ]

@@ -30,29 +30,35 @@ def caller_turns(name: str = "Jo Bloggs") -> list[str]:
 
 
 def named_child_turns(child: str = "Amy Pond", concern: str = "late most mornings") -> list[str]:
-    """A named-child consultation (19 turns); the last reply carries the contact's reference."""
+    """A named-child consultation (21 turns); the last reply carries the contact's reference.
+    (The family's "yes" answers the consent to early help too: no separate question.)"""
     return [
         *caller_turns(),
         "/named_child",
+        "yes",  # lives in Derby city
+        "no",  # not open to Children's Social Care
         child,
         "3/4/2017",
         "14 Park Road, Derby DE1 2AB",
         "Oakwood Primary",
         "mum",
+        "no",  # no other children in the household
         concern,
         "yes",
         "no",
         "some",
         "partly",
-        "yes",
     ]
 
 
 def scenario_turns(detail: str = "after moving house") -> list[str]:
-    """A scenario consultation (14 turns): advice, and nothing recorded."""
+    """A scenario consultation (17 turns): advice, and nothing recorded."""
     return [
         *caller_turns(),
         "/scenario",
+        "yes",  # lives in Derby city
+        "no",  # not open to Children's Social Care
+        "no",  # no other children in the household
         f"what would you advise if a year 3 child seemed withdrawn {detail}",
         "no",
         "some",

@@ -34,6 +34,9 @@ ASK_AGENCY = "Which organisation or agency"
 ASK_ADDRESS = "What is your contact address?"
 ASK_PHONE = "What telephone number"
 ASK_KIND = "Is this about a named child, or a scenario?"
+ASK_CITY = "Does the child live in Derby city?"
+ASK_OPEN_TO_CSC = "Is the child already open to Children's Social Care"
+ASK_OTHER_CHILDREN = "Are there other children in the household?"
 ASK_CHILD_NAME = "What is the child's full name?"
 ASK_CHILD_DOB = "What is the child's date of birth?"
 ASK_CHILD_ADDRESS = "What is the child's address?"
@@ -191,28 +194,42 @@ def named_child(conv: Conversation, child: dict[str, str] | None = None) -> Repl
     """Choose "Named child" and give the child's details: returns the reply asking for the
     concern."""
     details = {**CHILD, **(child or {})}
-    reply = conv.say("/named_child")
+    assert ASK_CITY in conv.say("/named_child"), conv.transcript
+    reply = duty_first(conv)
     assert ASK_CHILD_NAME in reply, conv.transcript
     reply = conv.say_all(
         [details["name"], details["dob"], details["address"], details["setting"], details["carers"]]
     )
+    assert ASK_OTHER_CHILDREN in reply, conv.transcript
+    reply = conv.say("no")
     assert ASK_CONCERN in reply, conv.transcript
     return reply
 
 
+def duty_first(conv: Conversation, in_city: str = "yes", open_to_csc: str = "no") -> Reply:
+    """The duty manager's first questions: lives in the city, not open to social care."""
+    assert ASK_OPEN_TO_CSC in conv.say(in_city), conv.transcript
+    return conv.say(open_to_csc)
+
+
 def scenario(conv: Conversation) -> Reply:
-    reply = conv.say("/scenario")
+    assert ASK_CITY in conv.say("/scenario"), conv.transcript
+    assert ASK_OTHER_CHILDREN in duty_first(conv), conv.transcript
+    reply = conv.say("no")
     assert ASK_CONCERN in reply, conv.transcript
     return reply
 
 
 def thresholds(conv: Conversation, harm: str, needs: str, support: str, consent: str) -> Reply:
     """Answer the four threshold questions (a button's value or free text), each asked in
-    turn: returns the advice."""
+    turn: returns the advice. For a named child the family question has already answered the
+    consent to early help (one question, never asked twice), so the advice follows support."""
     steps = ((harm, ASK_NEEDS), (needs, ASK_SUPPORT), (support, ASK_CONSENT), (consent, None))
     reply = None
     for answer, next_question in steps:
         reply = conv.say(answer)
+        if next_question == ASK_CONSENT and ASK_FEEDBACK in reply:
+            return reply
         if next_question:
             assert next_question in reply, conv.transcript
     assert reply is not None and ASK_FEEDBACK in reply, conv.transcript

@@ -59,6 +59,14 @@ def test_facts_not_in_the_framework_are_listed_as_unconfirmed(facts: ServiceFact
         "out_of_hours.phone",
         "online_referral_form.url",
         "adults.phone",
+        "county_front_door.phone",
+        "escalation.policy",
+        "line.bank_holidays",
+        "irt.opens",
+        "irt.closes",
+        "irt.telephone_referral_followup_hours",
+        "out_of_hours.name",
+        "out_of_hours.hours",
     ]
 
 
@@ -71,6 +79,7 @@ def test_every_phone_number_in_the_file_is_listed(facts: ServiceFacts) -> None:
         "01332 640515",
         "01332 623700",
         "01332 640777",
+        "01629 533190",
     }
 
 
@@ -86,7 +95,8 @@ def test_every_number_is_written_the_way_the_caller_validator_writes_numbers(
 
 def test_every_link_in_the_file_is_listed(facts: ServiceFacts) -> None:
     assert facts.all_urls() == {
-        "https://www.derby.gov.uk/health-and-social-care/keeping-safe/worried-about-a-child/"
+        "https://www.derby.gov.uk/health-and-social-care/keeping-safe/worried-about-a-child/",
+        "https://derbyshirescbs.proceduresonline.com/",
     }
 
 

@@ -354,3 +354,16 @@ def test_opening_hours_are_described_in_plain_english(facts: ServiceFacts) -> No
 )
 def test_clock_times_are_written_in_gov_uk_style(hour: int, minute: int, text: str) -> None:
     assert format_clock_time(datetime(2026, 1, 1, hour, minute).time()) == text
+
+
+def test_a_conversation_is_open_if_it_began_open_or_the_line_has_opened_since() -> None:
+    from bot.domain.hours import open_for_conversation
+
+    facts = load_facts()
+    before = datetime(2026, 11, 26, 9, 58, tzinfo=UTC)
+    after_opening = datetime(2026, 11, 26, 10, 5, tzinfo=UTC)
+    after_closing = datetime(2026, 11, 26, 16, 30, tzinfo=UTC)
+    assert not open_for_conversation(False, before, facts)
+    assert open_for_conversation(False, after_opening, facts)  # never "we next open at 10:05"
+    assert open_for_conversation(True, after_closing, facts)  # began open, may finish late
+    assert not open_for_conversation(False, after_closing, facts)

@@ -28,7 +28,7 @@ from bot.domain.levels import (
 
 HARM = ("yes", "no", "unsure")
 NEEDS = ("none", "some", "several", "severe")
-SUPPORT = ("yes", "partly", "no", "none")
+SUPPORT = ("yes", "partly", "no", "early_help_no", "none")
 CONSENT = ("yes", "no", "not_asked")
 
 
@@ -129,6 +129,10 @@ def test_button_values_titles_and_payloads_are_understood(question: levels.Quest
         ("support", "not fully", "partly"),
         ("support", "sort of", "partly"),
         ("support", "no it's not working", "no"),
+        ("support", "the early help plan isn't working", "early_help_no"),
+        ("support", "there's a TAF but it has not helped", "early_help_no"),
+        ("support", "EHA in place, needs still unmet", "early_help_no"),
+        ("support", "not meeting them despite early help", "early_help_no"),
         ("support", "nope", "no"),
         ("support", "yes it's working well", "yes"),
         ("support", "needs are being met", "yes"),
@@ -254,12 +258,31 @@ RULES = [
         False,
         None,
     ),
-    # row 6: some needs that the support in place is not meeting: MAT
+    # row 6: emerging needs that early help (an EHA, a team around the family) has not met:
+    # MAT (the thresholds document's Intensive, Level 3)
     (
-        {"harm": "no", "needs": "some", "support": "no", "consent": "yes"},
+        {"harm": "no", "needs": "some", "support": "early_help_no", "consent": "yes"},
         {},
         Level.INTENSIVE,
         ("mat_referral",),
+        False,
+        None,
+    ),
+    (
+        {"harm": "no", "needs": "some", "consent": "yes"},  # support missing: read cautiously
+        {},
+        Level.INTENSIVE,
+        ("mat_referral",),
+        False,
+        None,
+    ),
+    # row 7: needs that universal support alone is not meeting call for an Early Help
+    # Assessment (Emerging needs, Level 2): not Intensive by themselves
+    (
+        {"harm": "no", "needs": "some", "support": "no", "consent": "yes"},
+        {},
+        Level.EMERGING,
+        ("early_help_assessment",),
         False,
         None,
     ),
@@ -324,14 +347,74 @@ RULES = [
         None,
     ),
     (
-        {"harm": "unsure", "needs": "some", "support": "no", "consent": "not_asked"},
+        {"harm": "unsure", "needs": "some", "support": "early_help_no", "consent": "not_asked"},
         {},
         Level.INTENSIVE,
         ("threshold_discussion", "seek_consent", "mat_referral"),
         True,
         None,
     ),
+    (
+        {"harm": "unsure", "needs": "some", "support": "no", "consent": "not_asked"},
+        {},
+        Level.EMERGING,
+        ("threshold_discussion", "seek_consent", "early_help_assessment"),
+        True,
+        None,
+    ),
+    # row 9 with early help not meeting: still the higher reading, Emerging
+    (
+        {"harm": "no", "needs": "none", "support": "early_help_no", "consent": "yes"},
+        {},
+        Level.EMERGING,
+        ("early_help_assessment",),
+        False,
+        None,
+    ),
 ]
+
+
+@pytest.mark.parametrize("support", SUPPORT)
+def test_not_sure_with_several_needs_is_intensive_never_specialist(support: str) -> None:
+    for consent in (*CONSENT, None):
+        answers = {"harm": "unsure", "needs": "several", "support": support}
+        if consent:
+            answers["consent"] = consent
+        suggestion = suggest_level(answers)
+        assert suggestion.level is Level.INTENSIVE
+        assert suggestion.statutory is None and suggestion.threshold_discussion
+        assert suggestion.next_steps[0] == "threshold_discussion"
+
+
+def test_needs_unmet_by_universal_support_only_are_not_intensive_by_themselves() -> None:
+    for harm in ("no", "unsure"):
+        for consent in CONSENT:
+            answers = {"harm": harm, "needs": "some", "support": "no", "consent": consent}
+            assert suggest_level(answers).level is Level.EMERGING
+            assert "early_help_assessment" in suggest_level(answers).next_steps
+    unmet = suggest_level({"harm": "no", "needs": "some", "support": "early_help_no"})
+    assert unmet.level is Level.INTENSIVE
+
+
+def test_the_level_meanings_follow_the_thresholds_document() -> None:
+    assert "more than one agency" in Level.EMERGING.meaning
+    assert "Early Help Assessment" in Level.INTENSIVE.meaning
+    assert "more complex" in Level.INTENSIVE.meaning
+    assert "lead professional" in NEXT_STEP_TEXT["early_help_assessment"]
+
+
+def test_the_threshold_discussion_is_described_as_the_irts_own_step() -> None:
+    text = NEXT_STEP_TEXT["threshold_discussion"]
+    assert "talk it through with the IRT" in text
+    assert "After a referral" in text and "Multi-Agency Strategy Meeting Manager" in text
+    assert "the IRT's own step" in text
+
+
+def test_seeking_consent_says_how_and_what_to_do_when_it_is_refused() -> None:
+    text = NEXT_STEP_TEXT["seek_consent"]
+    assert "source of harm" in text  # never ask a family member who may be the source
+    assert "If they refuse" in text and "record" in text.lower()
+    assert "without consent" in text
 
 
 @pytest.mark.parametrize(("answers", "flags", "level", "steps", "discussion", "statutory"), RULES)

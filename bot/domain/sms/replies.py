@@ -19,7 +19,8 @@ def help_reply(facts: ServiceFacts, at: datetime) -> str:
     """HELP or INFO: what the line is, its hours and the urgent routes."""
     council = facts.council
     return (
-        f"This is {council.name}'s {council.service_name}: advice for professionals on a "
+        f"This is {council.name}'s {council.service_name}, answered by an automated "
+        "assistant, not a person: advice for professionals on a "
         "concern about a child, including whether it meets the threshold for a referral. It "
         f"is not a referral service. Open {describe_opening_hours(facts)}. Send 'hello' to "
         f"start. {urgent_routes(facts, at)}"

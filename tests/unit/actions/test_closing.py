@@ -181,3 +181,30 @@ def test_feedback_is_counted_and_the_conversation_forgotten(services: Services) 
         assert events == [SlotSet("forget_conversation", True)]
         assert texts(sent) == ["Thank you for your feedback. " + messages.goodbye(services.facts)]
     assert stat_count(StatEvent.FEEDBACK) == 2
+
+
+def test_by_sms_the_reference_and_the_next_steps_come_in_one_message(services: Services) -> None:
+    _, sent = run(SUBMIT, tracker({**NAMED_CHILD, "channel": "sms"}))
+    said = texts(sent)
+    summary = said[-2]
+    assert summary.startswith("Your record:") and f"contact {FIRST_REFERENCE}" in summary
+    assert "Next steps: 1. " in summary and len(summary) <= 1600
+    assert said[-1] == messages.FEEDBACK_QUESTION
+    _, web = run(SUBMIT, tracker({**SCENARIO}))
+    assert not any(text.startswith("Your record:") for text in texts(web))
+
+
+def test_a_county_child_or_an_open_case_gets_no_level_and_no_contact() -> None:
+    for slots in ({"child_in_city": "no"}, {"child_in_city": "yes", "child_open_to_csc": "yes"}):
+        events, sent = run(SUBMIT, tracker({**CALLER, "consultation_type": "named_child", **slots}))
+        assert not any("Suggested level" in text for text in texts(sent))
+        assert texts(sent)[-1] == messages.FEEDBACK_QUESTION
+        assert events == [SlotSet("consultation_done", True)]
+    assert contact_count() == 0
+
+
+def test_other_children_bring_think_family_into_the_advice() -> None:
+    _, sent = run(SUBMIT, tracker({**SCENARIO, "other_children": "yes"}))
+    assert any(text.startswith("Think family") for text in texts(sent))
+    _, none = run(SUBMIT, tracker({**SCENARIO, "other_children": "no"}))
+    assert not any(text.startswith("Think family") for text in texts(none))

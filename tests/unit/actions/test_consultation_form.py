@@ -15,16 +15,17 @@ from actions.consultation_form import (
     ActionAskQSupport,
     ValidateConsultationForm,
 )
-from actions.services import Services
+from actions.services import Services, get_services
 from bot.domain import messages
 from bot.domain.consultation import CALLER_SLOTS, CHILD_SLOTS, THRESHOLD_SLOTS
 from bot.domain.levels import QUESTIONS_BY_KEY
 from bot.domain.statistics import StatEvent
 from tests.support.aio import run_sync
-from tests.unit.actions.conftest import DOMAIN, run, stat_count, texts, tracker
+from tests.unit.actions.conftest import DOMAIN, OUT_OF_HOURS, run, stat_count, texts, tracker
 
 FORM = ValidateConsultationForm()
 CALLER_DETAILS = ["role_type", *CALLER_SLOTS, "consultation_type"]
+DUTY_FIRST = ["child_in_city", "child_open_to_csc"]
 POLITE_REASK = "Sorry"
 
 
@@ -52,15 +53,25 @@ def test_the_domain_lists_every_answer_the_form_can_ask_for() -> None:
     assert FORM.domain_slots(DOMAIN) == [
         "harm_confirmation",
         *CALLER_DETAILS,
+        "child_in_city",
+        "child_open_to_csc",
         *CHILD_SLOTS,
+        "other_children",
         "concern",
+        "dash_grade",
         "family_aware",
         *THRESHOLD_SLOTS,
     ]
 
 
-def test_a_closed_line_asks_for_nothing() -> None:
+def test_a_closed_line_asks_for_nothing(at: Any) -> None:
+    at(OUT_OF_HOURS)
     assert required_slots(line_open=False) == []
+
+
+def test_a_conversation_begun_before_opening_is_asked_once_the_line_opens() -> None:
+    # The clock says open (11:00): begun at 09:58, it carries on as open (§5.10).
+    assert required_slots(line_open=False) == CALLER_DETAILS
 
 
 def test_a_closed_line_still_takes_the_details_of_a_significant_harm_concern() -> None:
@@ -95,7 +106,9 @@ def test_a_member_of_the_public_is_asked_nothing_more() -> None:
 def test_a_named_child_needs_the_childs_details_then_the_threshold_questions() -> None:
     assert required_slots(line_open=True, consultation_type="named_child") == [
         *CALLER_DETAILS,
+        *DUTY_FIRST,
         *CHILD_SLOTS,
+        "other_children",
         "concern",
         "family_aware",
         *THRESHOLD_SLOTS,
@@ -105,9 +118,36 @@ def test_a_named_child_needs_the_childs_details_then_the_threshold_questions() -
 def test_a_scenario_needs_only_the_concern_then_the_threshold_questions() -> None:
     assert required_slots(line_open=True, consultation_type="scenario") == [
         *CALLER_DETAILS,
+        *DUTY_FIRST,
+        "other_children",
         "concern",
         *THRESHOLD_SLOTS,
     ]
+
+
+@pytest.mark.parametrize("kind", ["named_child", "scenario"])
+def test_a_county_child_ends_after_the_city_question(kind: str) -> None:
+    assert required_slots(line_open=True, consultation_type=kind, child_in_city="no") == [
+        *CALLER_DETAILS,
+        "child_in_city",
+    ]
+
+
+@pytest.mark.parametrize("kind", ["named_child", "scenario"])
+def test_a_child_open_to_social_care_ends_after_that_question(kind: str) -> None:
+    assert required_slots(
+        line_open=True, consultation_type=kind, child_in_city="yes", child_open_to_csc="yes"
+    ) == [*CALLER_DETAILS, *DUTY_FIRST]
+
+
+def test_not_known_answers_carry_on_with_the_consultation() -> None:
+    slots = required_slots(
+        line_open=True,
+        consultation_type="named_child",
+        child_in_city="not_known",
+        child_open_to_csc="not_known",
+    )
+    assert slots[-len(THRESHOLD_SLOTS) :] == list(THRESHOLD_SLOTS)
 
 
 def test_significant_harm_skips_the_threshold_questions() -> None:
@@ -175,6 +215,9 @@ def test_the_last_answer_ends_the_form() -> None:
         "caller_address": "jane.smith@ashgate.derby.sch.uk",
         "caller_phone": "01332 123456",
         "consultation_type": "scenario",
+        "child_in_city": "yes",
+        "child_open_to_csc": "no",
+        "other_children": "no",
         "concern": "a boy is often hungry",
         "q_harm": "no",
         "q_needs": "some",
@@ -355,12 +398,13 @@ def test_a_named_child_with_a_name_in_the_concern_is_not_told_it_changed() -> No
     assert sent == []
 
 
-def test_a_domestic_abuse_concern_gets_the_notification_route(services: Services) -> None:
+def test_a_domestic_abuse_concern_is_asked_its_dash_grade_next(services: Services) -> None:
+    # The notification route comes with the grade's answer (issue 16 part 4), not twice.
     result, sent = validate(
         "concern", "police attended a domestic at the house", intent="domestic_abuse"
     )
     assert result["topic"] == "domestic_abuse"
-    assert sent == messages.domestic_abuse_route(services.facts)
+    assert sent == []
 
 
 def test_an_adult_concern_in_the_concern_gets_the_adults_route(services: Services) -> None:
@@ -506,3 +550,104 @@ def test_no_to_a_domestic_abuse_message_read_as_possible_harm_gives_the_da_route
     )
     assert result["topic"] == "domestic_abuse"
     assert said[1:] == messages.domestic_abuse_route(services.facts)
+
+
+# --- the duty manager's first questions (issue 16) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "value"),
+    [
+        ("child_in_city", "yes", "yes"),
+        ("child_in_city", "Yes, in Derby city", "yes"),
+        ("child_in_city", "they live in Derby", "yes"),
+        ("child_in_city", "no, Derbyshire", "no"),
+        ("child_in_city", "they live in the county, Belper", "no"),
+        ("child_in_city", "not sure", "not_known"),
+        ("child_open_to_csc", "no", "no"),
+        ("child_open_to_csc", "she has a social worker", "yes"),
+        ("child_open_to_csc", "no social worker", "no"),
+        ("child_open_to_csc", "don't know", "not_known"),
+        ("other_children", "two younger brothers", "yes"),
+        ("other_children", "no, only child", "no"),
+        ("other_children", "not_known", "not_known"),
+    ],
+)
+def test_the_duty_questions_read_buttons_and_free_text(slot: str, text: str, value: str) -> None:
+    result, _ = validate(slot, text, line_open=True, consultation_type="named_child")
+    assert result[slot] == value
+
+
+def test_a_county_child_is_given_derbyshires_front_door_from_the_service_file() -> None:
+    result, said = validate("child_in_city", "no", line_open=True, consultation_type="scenario")
+    assert result["child_in_city"] == "no"
+    county = get_services().facts.county_front_door
+    assert any(county.phone.number in text and county.name in text for text in said)
+
+
+def test_an_open_case_goes_to_the_allocated_worker_with_the_urgent_routes() -> None:
+    result, said = validate(
+        "child_open_to_csc", "yes", line_open=True, consultation_type="named_child"
+    )
+    assert result["child_open_to_csc"] == "yes"
+    joined = " ".join(said)
+    facts = get_services().facts
+    assert "allocated social worker" in joined and "Locality Team" in joined
+    assert facts.irt.phone.number in joined and facts.emergency.phone.number in joined
+
+
+def test_the_family_question_answers_the_consent_question_too() -> None:
+    for answer, consent in (("yes", "yes"), ("no", "not_asked"), ("disagree", "no")):
+        result, _ = validate("family_aware", answer, line_open=True)
+        assert result["q_consent"] == consent
+    harm, _ = validate("family_aware", "yes", line_open=True, significant_harm=True)
+    assert "q_consent" not in harm
+
+
+# --- domestic abuse: the DASH grade (issue 16 part 4) -----------------------------------------
+
+
+def test_domestic_abuse_asks_the_dash_grade_after_the_concern() -> None:
+    slots = required_slots(
+        line_open=True,
+        consultation_type="scenario",
+        child_in_city="yes",
+        child_open_to_csc="no",
+        topic="domestic_abuse",
+    )
+    assert slots[slots.index("concern") + 1] == "dash_grade"
+    harm = required_slots(
+        line_open=True, consultation_type="scenario", topic="domestic_abuse", significant_harm=True
+    )
+    assert "dash_grade" not in harm  # the urgent routes come first; the IRT asks the rest
+
+
+@pytest.mark.parametrize(
+    ("text", "grade", "said"),
+    [
+        ("High risk", "high", "within 24 hours"),
+        ("it was graded medium", "medium", "DA Triage"),
+        ("standard", "standard", "within 7 days"),
+        ("don't know", "not_known", "DA Triage"),
+    ],
+)
+def test_each_dash_grade_gives_its_route_with_sdat(text: str, grade: str, said: str) -> None:
+    result, messages_ = validate("dash_grade", text, line_open=True, topic="domestic_abuse")
+    assert result["dash_grade"] == grade
+    joined = " ".join(messages_)
+    assert said in joined and "SDAT" in joined
+    assert "the child's own needs decide the level" in joined
+    if grade == "high":
+        assert "strategy discussion" in joined
+
+
+def test_a_domestic_abuse_concern_sets_the_topic_and_leaves_the_route_to_the_grade() -> None:
+    result, said = validate(
+        "concern",
+        "Police were called to a domestic abuse incident last night",
+        intent="domestic_abuse",
+        line_open=True,
+        consultation_type="scenario",
+    )
+    assert result["topic"] == "domestic_abuse"
+    assert said == []

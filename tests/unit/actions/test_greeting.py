@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.greeting import ActionGreet
 from actions.services import Services
@@ -93,8 +93,11 @@ def test_a_professional_opening_with_their_concern_is_a_professional_and_it_is_k
     assert (SlotSet("concern", text) in events) is True
 
 
-def test_a_closed_line_is_judged_by_the_slot_not_the_clock(services: Services) -> None:
-    # The hours are judged when the conversation starts (§5.10): the clock says open here.
+def test_a_conversation_begun_closed_stays_closed_while_the_line_is_closed(
+    at: Callable[[str], Services],
+) -> None:
+    # Begun after closing (line_open false at the start) and still closed: the closed message.
+    services = at("2026-11-26T16:30:00+00:00")
     events, sent = run(GREET, tracker({"line_open": False}, intent="greet"))
     assert events == []
     assert texts(sent) == messages.closed(services.facts, services.clock.now())
@@ -106,3 +109,25 @@ def test_a_caller_back_after_the_advice_is_told_how_to_start_again() -> None:
     )
     assert events == []
     assert texts(sent) == ["Hello again. Type 'start again' to begin a new consultation."]
+
+
+def test_a_conversation_begun_before_opening_is_open_once_the_line_opens(
+    at: Callable[[str], Services],
+) -> None:
+    # Begun at 09:30 (line_open false at the session's start), the caller writes again at
+    # 10:05: the line is open, so the consultation starts; never "we next open today at 10:05".
+    services = at("2026-11-26T10:05:00+00:00")
+    events, sent = run(GREET, tracker({"line_open": False}, intent="greet", text="hello"))
+    said = texts(sent)
+    assert said == [messages.welcome(services.facts)]
+    assert not any("we next open" in text for text in said)
+    assert events == [SlotSet("line_open", True), FollowupAction("consultation_form")]
+
+
+def test_a_conversation_begun_while_open_stays_open_after_closing(
+    at: Callable[[str], Services],
+) -> None:
+    services = at("2026-11-26T16:20:00+00:00")
+    events, sent = run(GREET, tracker({"line_open": True}, intent="greet", text="hello"))
+    assert texts(sent) == [messages.welcome(services.facts)]
+    assert events == []
