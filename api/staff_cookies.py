@@ -25,6 +25,7 @@ COOKIE = "pcl_staff"
 COOKIE_PATH = "/irt"
 SIGN_IN_COOKIE = "pcl_staff_sign_in"
 SIGN_IN_PATH = "/irt/sign-in"
+ENROL_PATH = "/irt/enrol"
 CSRF_HEADER = "X-CSRF-Token"
 API_PREFIX = "/irt/api/"
 HOME = "/irt"
@@ -40,6 +41,10 @@ class SignInRequired(Exception):
     def __init__(self, back_to: str | None) -> None:
         super().__init__("sign in required")
         self.back_to = back_to
+
+
+class EnrolmentRequired(Exception):
+    """A session that has not passed the second factor asked for another page."""
 
 
 class StaffPageError(Exception):
@@ -124,6 +129,10 @@ def safe_back_to(target: str | None) -> str:
     if path != HOME and not path.startswith(HOME + "/"):
         return HOME
     return target
+
+
+def redirect_to_enrolment(request: Request, error: Exception) -> Response:
+    return RedirectResponse(ENROL_PATH, status_code=303)
 
 
 def redirect_to_sign_in(request: Request, error: Exception) -> Response:

@@ -21,6 +21,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext.ended_turns import EndedTurns
+from rasa_ext.offered import only_offered_payloads
 from rasa_ext.whole_turn import whole_turns
 
 
@@ -72,4 +73,5 @@ async def handle_once(agent: Any, message: UserMessage, ended: EndedTurns) -> No
         if uttered is not None:
             await replay(uttered, message.sender_id, message.output_channel)
             return
+        message.text = only_offered_payloads(message.text, tracker)
         await whole_turns(agent.processor).handle_message(message)

@@ -38,6 +38,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
     for name in list(os.environ):
         if name.startswith("PCL_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("PCL_ENV", "test")  # settings default to production
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
