@@ -52,6 +52,11 @@ def irt_settings(tmp_path: Path, **values: Any) -> Settings:
         "data_dir": tmp_path,
         "rasa_url": "http://127.0.0.1:9",
         "rasa_timeout_seconds": 1,
+        # Each client of the tests comes through this "proxy" with an address of its own
+        # (IrtApp.new_client), as browsers behind the load balancer do.
+        "trusted_proxies": "testclient",
+        # The tests sign in far more often than a person; the limits have tests of their own.
+        "rate_limit_sign_in_client": "1000/minute",
     }
     base.update(values)
     return Settings(**base)
@@ -125,9 +130,11 @@ class IrtApp:
 
     # --- clients --------------------------------------------------------------------------
 
-    def new_client(self) -> TestClient:
-        """Another browser: its own cookies, the same app (whose start-up has run once)."""
-        client = TestClient(self.client.app)
+    def new_client(self, address: str | None = None) -> TestClient:
+        """Another browser: its own cookies and address, the same app (whose start-up has run
+        once)."""
+        address = address or f"192.0.2.{len(self.clients) % 250 + 1}"
+        client = TestClient(self.client.app, headers={"X-Forwarded-For": address})
         self.clients.append(client)
         return client
 

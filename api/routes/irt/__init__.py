@@ -30,6 +30,9 @@ for part in (
 ):
     router.include_router(part)
 
+# Routes a session may use before it has passed the second factor (api.deps.any_session).
+ENROLMENT_ROUTES = frozenset({("GET", "/irt/enrol"), ("POST", "/irt/enrol")})
+
 # Routes anyone may call: the way in.
 PUBLIC_ROUTES = frozenset({("GET", "/irt/sign-in"), ("POST", "/irt/sign-in"),
                            ("POST", "/irt/api/login")})
