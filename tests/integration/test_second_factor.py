@@ -51,7 +51,7 @@ def enrol(irt: IrtApp) -> tuple[object, str, list[str]]:
 
 
 def test_the_first_sign_in_enrols_the_authenticator_before_anything_else(irt: IrtApp) -> None:
-    client, secret, _ = enrol(irt)
+    client, _, _ = enrol(irt)
     assert client.get("/irt").status_code == 200  # type: ignore[attr-defined]
     assert "second_factor_enrolled" in [e.action for e in irt.audit()]
     # From now on the password alone is not enough.
