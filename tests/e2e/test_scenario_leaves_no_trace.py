@@ -79,7 +79,7 @@ def files_containing(directory: Path, marker: str) -> list[str]:
 def rasa_tracker_text(stack: Stack, sender: str) -> str:
     response = httpx.get(
         f"{stack.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.token},
+        params={"token": stack.rasa_api_token},
         timeout=30,
     )
     assert response.status_code == 200
