@@ -111,11 +111,13 @@ def test_a_typed_intent_is_taken_only_when_the_last_reply_offered_it(stack: Stac
         ]
 
     with httpx.Client(base_url=stack.api_url, timeout=60) as chat:
-        first = chat.post("/chat/api/messages", json={"text": "/named_child"})
-        assert first.status_code == 200
-        offered = [b["payload"] for m in first.json()["messages"] for b in m["buttons"]]
-        # Nothing offered it: read as the words, not as the intent.
-        assert user_intents(chat)[0][0] == "named_child"
-        assert offered, "the greeting offers its buttons"
+        greeting = chat.post("/chat/api/messages", json={"text": "hello"})
+        offered = [b["payload"] for m in greeting.json()["messages"] for b in m["buttons"]]
+        assert offered and "/significant_harm" not in offered
+        chat.post("/chat/api/messages", json={"text": "/significant_harm"})
+        # Not offered: read as the words, not as the intent.
+        assert user_intents(chat)[1][0] == "significant_harm"
+    with httpx.Client(base_url=stack.api_url, timeout=60) as chat:
+        chat.post("/chat/api/messages", json={"text": "hello"})
         chat.post("/chat/api/messages", json={"text": offered[0]})
         assert user_intents(chat)[1] == (offered[0], offered[0].lstrip("/"))
