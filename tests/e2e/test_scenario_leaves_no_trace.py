@@ -137,6 +137,7 @@ def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
                 "PCL_REDIS_HOST": "127.0.0.1",
                 "PCL_REDIS_PORT": "6379",
                 "PCL_REDIS_DB": "0",
+                "PCL_REDIS_PASSWORD": "",  # the test Redis asks for none
                 # Short enough for the expiry test to watch an abandoned scenario go.
                 "PCL_CONVERSATION_IDLE_SECONDS": "8",
                 "PCL_CONVERSATION_SWEEP_SECONDS": "1",
