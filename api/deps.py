@@ -18,6 +18,7 @@ from api.staff_cookies import (
     SignInRequired,
     StaffPageError,
     is_api,
+    session_token,
     tokens_match,
 )
 from bot.adapters.db.staff import Role, StaffRepository
@@ -45,9 +46,12 @@ BACKGROUND_HEADER = "X-PCL-Background"
 def any_session(
     request: Request,
     services: ServicesDep,
-    token: Annotated[str | None, Depends(_session_cookie)],
+    declared: Annotated[str | None, Depends(_session_cookie)],
 ) -> ActiveSession:
-    """The caller's valid session, whether or not it has passed the second factor yet."""
+    """The caller's valid session, whether or not it has passed the second factor yet. (The
+    cookie is read under this environment's name: `__Host-pcl_staff` in production; the
+    declared scheme documents the development name.)"""
+    token = session_token(request)
     active = None
     if token and len(token) <= 128:
         touch = request.headers.get(BACKGROUND_HEADER) != "1"

@@ -80,6 +80,9 @@ def test_the_cookie_is_secure_in_production() -> None:
     set_session_cookie(response, "value", production)
     cookie = response.headers["set-cookie"].lower()
     assert "; secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+    # The __Host- prefix: Secure, the path /, no Domain, so no other host can plant it.
+    assert cookie.startswith("__host-pcl_staff=") and "path=/;" in cookie + ";"
+    assert "domain" not in cookie
 
 
 def test_the_sign_in_page_passes_the_page_check(irt: IrtApp) -> None:

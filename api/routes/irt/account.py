@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse
 from api.deps import AnySessionDep, CheckedEnrolmentForm, CheckedForm, ServicesDep, StaffSessionDep
 from api.irt_pages import page
 from api.services import AppServices
-from api.staff_cookies import COOKIE, HOME, set_session_cookie
+from api.staff_cookies import HOME, session_token, set_session_cookie
 from bot.adapters import totp
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.staff import StaffRepository
@@ -98,7 +98,7 @@ def enrol(
         else:
             confirmed = factor.new_recovery_codes(account)
             sessions = StaffSessions(staff, services.clock)
-            token = request.cookies.get(COOKIE)
+            token = session_token(request)
             if token:
                 sessions.end(token)
             new = sessions.start(active.member)

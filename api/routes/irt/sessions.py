@@ -21,16 +21,16 @@ from api.problems import UNREADABLE_BODY, Problem
 from api.rate_limits import SIGN_IN_BUSY, SIGN_IN_LIMITED
 from api.services import AppServices
 from api.staff_cookies import (
-    COOKIE,
     ENROL_PATH,
     HOME,
-    SIGN_IN_COOKIE,
     clear_session_cookie,
     clear_sign_in_cookie,
     is_api,
     safe_back_to,
+    session_token,
     set_session_cookie,
     set_sign_in_cookie,
+    sign_in_cookie,
     sign_in_token,
     tokens_match,
 )
@@ -143,7 +143,7 @@ def _check_and_start(
         assert outcome.account is not None
         authenticator.record_success(outcome.account, client)
         sessions = StaffSessions(staff, services.clock)
-        old_token = request.cookies.get(COOKIE)
+        old_token = session_token(request)
         if old_token:
             sessions.end(old_token)  # a new id at every sign-in: no session fixation
         new = sessions.start(outcome.member, second_factor=second_factor)
@@ -238,7 +238,7 @@ def sign_in_form(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     back_to = safe_back_to(next)
-    if not tokens_match(csrf_token, request.cookies.get(SIGN_IN_COOKIE)):
+    if not tokens_match(csrf_token, sign_in_cookie(request)):
         message = "The sign-in page had expired or did not come from this service. Sign in again."
         return _sign_in_page(
             request,
@@ -282,7 +282,7 @@ def sign_in_form(
 
 @pages.post("/sign-out")
 def sign_out_form(request: Request, services: ServicesDep, active: CheckedForm) -> Response:
-    _sign_out(services, request.cookies.get(COOKIE), active.member, "form")
+    _sign_out(services, session_token(request), active.member, "form")
     response = RedirectResponse("/irt/sign-in?signed_out=true", status_code=303)
     clear_session_cookie(response, services.settings)
     return response
@@ -349,7 +349,7 @@ def current_session_info(active: StaffSessionDep) -> SessionOut:
 @api.post("/logout", status_code=204, responses={401: {"model": Problem}, 403: {"model": Problem}})
 def logout(request: Request, services: ServicesDep, active: CheckedApiPost) -> Response:
     """Ends the session (needs the X-CSRF-Token header)."""
-    _sign_out(services, request.cookies.get(COOKIE), active.member, "api")
+    _sign_out(services, session_token(request), active.member, "api")
     response = Response(status_code=204)
     clear_session_cookie(response, services.settings)
     return response
