@@ -275,6 +275,7 @@ def test_a_new_manager_enrols_the_authenticator_and_signs_in_with_a_code(
     staff.page.fill("#code", "000000")
     with staff.page.expect_navigation():
         staff.page.click("button:has-text('Confirm')")
+    staff.check_pages()
     assert "The code is not right" in staff.error_summary()
     code, step = next_code(username)
     staff.page.fill("#code", code)
@@ -286,6 +287,7 @@ def test_a_new_manager_enrols_the_authenticator_and_signs_in_with_a_code(
     assert len(staff.page.query_selector_all("#recovery-codes li")) == 8
     with staff.page.expect_navigation():
         staff.page.click("a:has-text('Continue to the queue')")
+    staff.check_pages()
     assert staff.page.inner_text("h1") == "Contacts queue"
 
     again = staff_browser(browser, stack)
