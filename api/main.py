@@ -70,6 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+# Starlette's request-body limit signals with private exceptions that must pass through.
+_BODY_LIMIT_SIGNALS = "starlette.middleware.body_limit"
+
+
 class UnexpectedErrors:
     """Answers an exception no route handled (unexpected_error) instead of letting it reach
     the server, which would log its traceback, with the values in it."""
