@@ -96,6 +96,8 @@ class UnexpectedErrors:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as error:
+            if type(error).__module__ == _BODY_LIMIT_SIGNALS:
+                raise  # the body-size limit's own signals, answered (413) further out
             request = Request(scope)
             if started:  # too late for another answer: only the type is logged
                 logger.error("unhandled %s on %s after the answer began",
