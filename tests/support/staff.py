@@ -10,11 +10,14 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pyotp
 
+from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.staff import StaffRepository
 from tests.support.stack import ROOT, Stack
 
 
@@ -88,6 +91,21 @@ class StaffSession:
             used(self.username, step)
             self.token = client.cookies["pcl_staff"]
         self.csrf_token = response.json()["csrf_token"]
+        return self
+
+    def start_in_database(self, database_url: str) -> StaffSession:
+        """A new session written straight into the database, as a sign-in would start it: for
+        a test that ends sessions faster than an authenticator gives new codes."""
+        engine = make_engine(database_url)
+        try:
+            with make_session_factory(engine).begin() as session:
+                staff = StaffRepository(session)
+                account = staff.find(self.username)
+                assert account is not None
+                new = staff.create_session(account.id, datetime.now(UTC))
+        finally:
+            engine.dispose()
+        self.token, self.csrf_token = new.token, new.csrf_token
         return self
 
     @property
