@@ -177,7 +177,8 @@ def test_the_signed_requests_reached_past_the_checks() -> None:
         "GET /irt/api/contacts.csv",
         "GET /irt/api/contacts/{reference}",
         "POST /irt/api/contacts/{reference}/decision",
-        "POST /irt/api/contacts/{reference}/erasure",
+        # Not the erasure: it needs the password and a fresh code again, which the fuzzer
+        # cannot know (its 403 is that check; tests/integration/test_irt_contacts.py erases).
         "GET /irt/api/audit",
         "GET /irt/api/stats",
         "POST /irt/api/logout",
@@ -186,6 +187,7 @@ def test_the_signed_requests_reached_past_the_checks() -> None:
             operation,
             SIGNED_ANSWERS.get(operation),
         )
+    assert 403 in SIGNED_ANSWERS.get("POST /irt/api/contacts/{reference}/erasure", set())
 
 
 def test_the_served_schema_is_the_one_fuzzed(fuzzed_api: str) -> None:
