@@ -40,7 +40,7 @@ export PCL_API_PORT ?= 8000
 export PCL_ACTION_SERVER_URL ?= http://127.0.0.1:$(PCL_ACTION_SERVER_PORT)
 export PCL_RASA_URL ?= http://127.0.0.1:$(PCL_RASA_PORT)
 
-.PHONY: help setup run test test-unit test-e2e test-stories lint train validate eval lock clean
+.PHONY: help setup run dev-tokens test test-unit test-e2e test-stories lint train validate eval lock clean
 
 help:
 	@echo "make run    start the assistant (web chat http://127.0.0.1:$(PCL_API_PORT)/chat)"
@@ -89,12 +89,19 @@ var/dev.env: | $(APP_STAMP)
 	  print("PCL_ENCRYPTION_KEYS=" + generate_key()); print("PCL_BLIND_INDEX_KEY=" + generate_key())' > $@
 	@echo "==> Generated development secrets in $@"
 
-run: setup $(MODEL) var/dev.env
+# Secrets added since a development environment file was first generated.
+DEV_TOKENS := PCL_RASA_API_TOKEN PCL_ACTION_SERVER_TOKEN
+dev-tokens: var/dev.env
+	@umask 077 && for name in $(DEV_TOKENS); do grep -q "^$$name=" var/dev.env || \
+	  $(PY) -c 'import secrets, sys; print(sys.argv[1] + "=" + secrets.token_urlsafe(32))' "$$name" >> var/dev.env; done
+
+run: setup $(MODEL) var/dev.env dev-tokens
 	@echo "==> Starting Rasa (:$(PCL_RASA_PORT)), the action server (:$(PCL_ACTION_SERVER_PORT)) and the API (:$(PCL_API_PORT)); Ctrl-C stops all three"
 	@echo "    Web chat:    http://127.0.0.1:$(PCL_API_PORT)/chat"
 	@echo "    Staff pages: http://127.0.0.1:$(PCL_API_PORT)/irt"
 	@echo "    Health:      http://127.0.0.1:$(PCL_API_PORT)/healthz"
-	@$(VENV)/bin/honcho --no-prefix -f Procfile -e var/dev.env start
+	@# Settings default to production; `make run` is the development stack.
+	@PCL_ENV=development $(VENV)/bin/honcho --no-prefix -f Procfile -e var/dev.env start
 
 validate: $(RASA_STAMP)
 	@echo "==> rasa data validate"

@@ -31,6 +31,10 @@ def main() -> None:
         port=settings.api_port,
         access_log=False,  # api.main logs each request without the client's address
         log_config=None,
+        # X-Forwarded-For is read only from PCL_TRUSTED_PROXIES (api.client_address);
+        # uvicorn's own handling would believe it from any local process.
+        proxy_headers=False,
+        server_header=False,
     )
 
 

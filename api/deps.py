@@ -14,9 +14,11 @@ from api.staff_cookies import (
     CSRF_HEADER,
     CSRF_REFUSED,
     NOT_SIGNED_IN,
+    EnrolmentRequired,
     SignInRequired,
     StaffPageError,
     is_api,
+    session_token,
     tokens_match,
 )
 from bot.domain.staff import Role
@@ -41,12 +43,15 @@ _session_cookie = APIKeyCookie(
 BACKGROUND_HEADER = "X-PCL-Background"
 
 
-def current_session(
+def any_session(
     request: Request,
     services: ServicesDep,
-    token: Annotated[str | None, Depends(_session_cookie)],
+    declared: Annotated[str | None, Depends(_session_cookie)],
 ) -> ActiveSession:
-    """The caller's valid session, or 401 (API) / a redirect to the sign-in page (pages)."""
+    """The caller's valid session, whether or not it has passed the second factor yet. (The
+    cookie is read under this environment's name: `__Host-pcl_staff` in production; the
+    declared scheme documents the development name.)"""
+    token = session_token(request)
     active = None
     if token and len(token) <= 128:
         touch = request.headers.get(BACKGROUND_HEADER) != "1"
@@ -63,6 +68,19 @@ def current_session(
         back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(back_to if request.method == "GET" else None)
     request.state.staff = active
+    return active
+
+
+AnySessionDep = Annotated[ActiveSession, Depends(any_session)]
+
+
+def current_session(request: Request, active: AnySessionDep) -> ActiveSession:
+    """The caller's valid session, past the second factor: a session that has still to enrol
+    it is sent to the enrolment page (401 in the API)."""
+    if not active.second_factor:
+        if is_api(request):
+            raise HTTPException(401, NOT_SIGNED_IN)
+        raise EnrolmentRequired()
     return active
 
 
@@ -132,4 +150,18 @@ def header_csrf(
 
 
 CheckedForm = Annotated[ActiveSession, Depends(form_csrf)]
+
+
+def enrolment_csrf(
+    request: Request,
+    active: AnySessionDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> ActiveSession:
+    """The enrolment form's POST: a session not yet past the second factor may send it."""
+    if not tokens_match(csrf_token, active.csrf_token):
+        _refuse_csrf(request)
+    return active
+
+
+CheckedEnrolmentForm = Annotated[ActiveSession, Depends(enrolment_csrf)]
 CheckedApiPost = Annotated[ActiveSession, Depends(header_csrf)]

@@ -137,6 +137,7 @@ def navigation(request: Request, active: ActiveSession | None) -> list[dict[str,
     ]
     if active.member.is_admin:
         items.append(("Accounts", "/irt/admin/users", path.startswith("/irt/admin")))
+    items.append(("Your password", "/irt/account/password", path.startswith("/irt/account")))
     return [{"text": text, "href": href, "active": current} for text, href, current in items]
 
 

@@ -116,6 +116,8 @@ class DecisionIn(BaseModel):
 
 class ErasureIn(BaseModel):
     rationale: str = Field(min_length=1, max_length=MAX_RATIONALE)
+    password: str = Field(default="", max_length=1024, description="The member's password again")
+    otp: str = Field(default="", max_length=40, description="A fresh code of the member's TOTP")
 
     @field_validator("rationale")
     @classmethod

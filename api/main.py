@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.routes import chat, health, irt, pages, sms
 from api.security import SecurityHeaders
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None if settings.env == "production" else "/docs",
         redoc_url=None,
+        # The schema describes the staff API: not published in production.
+        openapi_url=None if settings.env == "production" else "/openapi.json",
         # Far above any chat message (2,000 characters) or Twilio form (a few kB), counted as
         # the body arrives, so a chunked body with no length cannot fill the memory either.
         max_body_size=MAX_BODY_BYTES,
@@ -54,11 +57,55 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.middleware("http")(log_request)
     app.add_exception_handler(RequestValidationError, unreadable_request)
     app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected_error)
     irt.add_exception_handlers(app)
+    # Inside the security headers, so that an unexpected error's answer carries them too (an
+    # exception handler for Exception would run in Starlette's outermost middleware, outside
+    # them, and uvicorn would then log the whole traceback).
+    app.add_middleware(UnexpectedErrors)
     # Added last, so outermost: every response gets the security headers.
-    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    app.add_middleware(
+        SecurityHeaders,
+        frame_ancestors=settings.frame_ancestors,
+        hsts=settings.env == "production",
+    )
     return app
+
+
+# Starlette's request-body limit signals with private exceptions that must pass through.
+_BODY_LIMIT_SIGNALS = "starlette.middleware.body_limit"
+
+
+class UnexpectedErrors:
+    """Answers an exception no route handled (unexpected_error) instead of letting it reach
+    the server, which would log its traceback, with the values in it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            if type(error).__module__ == _BODY_LIMIT_SIGNALS:
+                raise  # the body-size limit's own signals, answered (413) further out
+            request = Request(scope)
+            if started:  # too late for another answer: only the type is logged
+                logger.error("unhandled %s on %s after the answer began",
+                             type(error).__name__, request.url.path)
+                return
+            response = await unexpected_error(request, error)
+            await response(scope, receive, send)
 
 
 async def log_request(

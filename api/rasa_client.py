@@ -47,13 +47,13 @@ class RasaClient:
         return messages
 
     async def is_ready(self) -> bool:
-        """Rasa answers, accepts the token, and has a model loaded."""
+        """Rasa answers, accepts the channel's token, and has a model loaded (the channel's
+        own check: the API holds no token of Rasa's HTTP API)."""
         try:
-            # Rasa's HTTP API takes its --auth-token as a query parameter.
             response = await self._http.get(
-                f"{self._base}/status", params={"token": self._token}, timeout=2.0
+                f"{self._base}/webhooks/pcl/ready", headers=self._headers, timeout=2.0
             )
-            return response.status_code == 200 and bool(response.json().get("model_id"))
+            return response.status_code == 200 and response.json().get("model_ready") is True
         except (httpx.HTTPError, ValueError):
             return False
 

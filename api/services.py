@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.answer_once import AnsweredTurns
 from api.rasa_client import RasaClient
+from api.rate_limits import Limits
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -46,6 +48,9 @@ class AppServices:
     turns: AnsweredTurns
     # What a button's payload may name (bot.domain.validation.for_the_assistant).
     intents: frozenset[str]
+    # Hostile callers: the rate limits, and how many sign-ins may check a password at once.
+    limits: Limits
+    sign_in_slots: threading.BoundedSemaphore
 
     @classmethod
     def build(cls, settings: Settings) -> AppServices:
@@ -67,6 +72,8 @@ class AppServices:
             passwords=Passwords(),
             turns=AnsweredTurns(sessions),
             intents=domain_intents(),
+            limits=Limits.from_settings(settings),
+            sign_in_slots=threading.BoundedSemaphore(settings.sign_in_concurrency),
         )
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:

@@ -2,7 +2,9 @@
 unauthorised request gets (the rules themselves are in bot.services.staff_auth).
 
 - The cookie `pcl_staff` holds a random value whose SHA-256 is the session's id; HttpOnly,
-  SameSite=Lax, path /irt, Secure outside development and test. No expiry of its own: the
+  SameSite=Lax, path /irt, Secure outside development and test, where it is named
+  `__Host-pcl_staff` (path /): the prefix binds it to this host, so no sibling domain can set
+  or overwrite it. No expiry of its own: the
   server ends the session (30 minutes idle, 8 hours in all) whatever the browser keeps.
 - Every form carries the session's CSRF token in a hidden field, and every JSON POST sends it
   as `X-CSRF-Token`; without it the answer is 403. The sign-in form, before there is a session,
@@ -25,6 +27,7 @@ COOKIE = "pcl_staff"
 COOKIE_PATH = "/irt"
 SIGN_IN_COOKIE = "pcl_staff_sign_in"
 SIGN_IN_PATH = "/irt/sign-in"
+ENROL_PATH = "/irt/enrol"
 CSRF_HEADER = "X-CSRF-Token"
 API_PREFIX = "/irt/api/"
 HOME = "/irt"
@@ -40,6 +43,10 @@ class SignInRequired(Exception):
     def __init__(self, back_to: str | None) -> None:
         super().__init__("sign in required")
         self.back_to = back_to
+
+
+class EnrolmentRequired(Exception):
+    """A session that has not passed the second factor asked for another page."""
 
 
 class StaffPageError(Exception):
@@ -60,35 +67,51 @@ def cookie_is_secure(settings: Settings) -> bool:
     return settings.env not in ("development", "test")
 
 
+def _named(name: str, path: str, settings: Settings) -> tuple[str, str]:
+    """A cookie's name and path: `__Host-` prefixed with the path / when it is Secure."""
+    return ("__Host-" + name, "/") if cookie_is_secure(settings) else (name, path)
+
+
+def _settings_of(request: Request) -> Settings:
+    return request.app.state.services.settings
+
+
+def session_token(request: Request) -> str | None:
+    """The session cookie's value, under this environment's name."""
+    return request.cookies.get(_named(COOKIE, COOKIE_PATH, _settings_of(request))[0])
+
+
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    name, path = _named(COOKIE, COOKIE_PATH, settings)
     response.set_cookie(
-        COOKIE,
-        token,
-        path=COOKIE_PATH,
-        httponly=True,
-        samesite="lax",
-        secure=cookie_is_secure(settings),
+        name, token, path=path, httponly=True, samesite="lax", secure=cookie_is_secure(settings)
     )
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
+    name, path = _named(COOKIE, COOKIE_PATH, settings)
     response.delete_cookie(
-        COOKIE, path=COOKIE_PATH, httponly=True, samesite="lax", secure=cookie_is_secure(settings)
+        name, path=path, httponly=True, samesite="lax", secure=cookie_is_secure(settings)
     )
+
+
+def sign_in_cookie(request: Request) -> str | None:
+    return request.cookies.get(_named(SIGN_IN_COOKIE, SIGN_IN_PATH, _settings_of(request))[0])
 
 
 def sign_in_token(request: Request) -> str:
     """The sign-in form's double-submit token: the cookie's, or a new one."""
-    token = request.cookies.get(SIGN_IN_COOKIE) or ""
+    token = sign_in_cookie(request) or ""
     return token if 20 <= len(token) <= 100 else secrets.token_urlsafe(32)
 
 
 def set_sign_in_cookie(response: Response, token: str, settings: Settings) -> None:
+    name, path = _named(SIGN_IN_COOKIE, SIGN_IN_PATH, settings)
     response.set_cookie(
-        SIGN_IN_COOKIE,
+        name,
         token,
         max_age=SIGN_IN_TOKEN_SECONDS,
-        path=SIGN_IN_PATH,
+        path=path,
         httponly=True,
         samesite="strict",
         secure=cookie_is_secure(settings),
@@ -96,12 +119,9 @@ def set_sign_in_cookie(response: Response, token: str, settings: Settings) -> No
 
 
 def clear_sign_in_cookie(response: Response, settings: Settings) -> None:
+    name, path = _named(SIGN_IN_COOKIE, SIGN_IN_PATH, settings)
     response.delete_cookie(
-        SIGN_IN_COOKIE,
-        path=SIGN_IN_PATH,
-        httponly=True,
-        samesite="strict",
-        secure=cookie_is_secure(settings),
+        name, path=path, httponly=True, samesite="strict", secure=cookie_is_secure(settings)
     )
 
 
@@ -126,12 +146,16 @@ def safe_back_to(target: str | None) -> str:
     return target
 
 
+def redirect_to_enrolment(request: Request, error: Exception) -> Response:
+    return RedirectResponse(ENROL_PATH, status_code=303)
+
+
 def redirect_to_sign_in(request: Request, error: Exception) -> Response:
     back_to = error.back_to if isinstance(error, SignInRequired) else None
     location = SIGN_IN_PATH
     if back_to and safe_back_to(back_to) == back_to and back_to != HOME:
         location += "?next=" + quote(back_to, safe="/")
     response = RedirectResponse(location, status_code=303)
-    if COOKIE in request.cookies:
+    if session_token(request) is not None:
         clear_session_cookie(response, request.app.state.services.settings)
     return response

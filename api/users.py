@@ -3,8 +3,13 @@
     python -m api.users add USERNAME --role irt_manager|admin   # the password from standard input
     python -m api.users list
     python -m api.users disable USERNAME      # signs them out and refuses their sign-ins
-    python -m api.users enable USERNAME       # also clears a lock
+    python -m api.users enable USERNAME       # also clears its locks
+    python -m api.users reset-second-factor USERNAME   # a lost phone: a new TOTP secret
     python -m api.users remove USERNAME
+
+`add` and `reset-second-factor` print the account's TOTP secret as an otpauth:// URI on their
+last line (SPEC §8): its holder adds it to an authenticator app, and confirms it with a code at
+the first sign-in (the sign-in page shows the same secret until then).
 
 The password is read from standard input (a prompt, twice, at a terminal; the first line of a
 pipe otherwise), never from the command line, where other users could see it. It must be at
@@ -19,12 +24,15 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.adapters import totp
+from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.migrations import upgrade_to_head
 from bot.adapters.db.staff import Role, StaffRepository, StaffRuleError
 from bot.adapters.passwords import PasswordPolicyError, Passwords, check_password_policy
 from bot.adapters.settings import get_settings
 from bot.domain.clock import make_clock
+from bot.services.staff_auth import SecondFactor
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         ("disable", "refuse an account's sign-ins and end its sessions"),
         ("enable", "allow a disabled or locked account again"),
         ("remove", "delete an account (its audit events stay)"),
+        ("reset-second-factor", "give an account a new TOTP secret (printed as a URI)"),
     ):
         commands.add_parser(name, help=text).add_argument("username")
     return parser
@@ -78,9 +87,15 @@ def main(
     try:
         with make_session_factory(engine).begin() as session:
             staff = StaffRepository(session)
+            cipher = FieldCipher(
+                settings.encryption_keys.get_secret_value(),
+                settings.blind_index_key.get_secret_value(),
+            )
             if arguments.command == "add":
                 account = staff.add_user(arguments.username, arguments.role, password_hash, now)
                 print(f"added {account.username} ({account.role.value})", file=stdout)
+                secret = SecondFactor(staff, cipher).new_secret(account)
+                print(totp.provisioning_uri(secret, account.username), file=stdout)
             elif arguments.command == "list":
                 for account in staff.accounts():
                     state = "disabled" if account.disabled_at else (
@@ -93,6 +108,13 @@ def main(
             elif arguments.command == "enable":
                 staff.enable(arguments.username)
                 print(f"enabled {arguments.username}", file=stdout)
+            elif arguments.command == "reset-second-factor":
+                staff.reset_second_factor(arguments.username)
+                account = staff.find(arguments.username)
+                assert account is not None
+                secret = SecondFactor(staff, cipher).new_secret(account)
+                print(f"new second factor for {account.username}", file=stdout)
+                print(totp.provisioning_uri(secret, account.username), file=stdout)
             elif arguments.command == "remove":
                 staff.remove(arguments.username)
                 print(f"removed {arguments.username}", file=stdout)

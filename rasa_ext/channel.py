@@ -1,7 +1,11 @@
 """The project's input channel: the REST channel, behind a bearer token, logging no text.
 
 Rasa's own REST webhook needs no token (the `--auth-token` covers only the HTTP API), and on
-failure it logs the message text. The API is the only client of this channel.
+failure it logs the message text. The API is the only client of this channel; its token
+(PCL_RASA_TOKEN) is not the HTTP API's (PCL_RASA_API_TOKEN), so the API cannot replace the model.
+
+A button's payload ("/intent") is taken as one only when the conversation's last reply offered
+it (rasa_ext.offered); anything else that starts with "/" is read as plain text.
 """
 
 from __future__ import annotations
@@ -79,6 +83,15 @@ class ProjectInput(InputChannel):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/ready", methods=["GET"])
+        async def ready(request: Request) -> HTTPResponse:
+            # The API's health check: it holds this channel's token, not the HTTP API's
+            # (--auth-token), which can replace the model.
+            if not self._authorised(request):
+                return response.json({"error": "unauthorised"}, status=401)
+            agent = request.app.ctx.agent
+            return response.json({"model_ready": bool(agent and agent.is_ready())})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

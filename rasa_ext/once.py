@@ -21,6 +21,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext.ended_turns import EndedTurns
+from rasa_ext.offered import only_offered_payloads
 from rasa_ext.whole_turn import Turn, current_turn, whole_turns
 
 
@@ -75,6 +76,7 @@ async def handle_once(
         if uttered is not None:
             await replay(uttered, message.sender_id, message.output_channel)
             return None
+        message.text = only_offered_payloads(message.text, tracker)
         turn = Turn(message.sender_id, tracker)  # the processor takes this tracker
         token = current_turn.set(turn)
         try:

@@ -3,6 +3,7 @@ test asks for it (tests/e2e and tests/browser both use it; unit tests never star
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 
 from tests.support.outbound import OutboundRecorder
 from tests.support.stack import Stack
+
+# Settings default to production (PCL_ENV); the tests run as "test" unless one says otherwise.
+os.environ.setdefault("PCL_ENV", "test")
 
 # A Thursday at 11:00 in London, when the line is open. Tests that need another moment call
 # `stack.set_clock(...)`, and the `in_hours` fixture puts it back.

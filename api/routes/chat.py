@@ -1,7 +1,11 @@
 """The web chat's message endpoint: `POST /chat/api/messages` `{"text": "..."}`.
 
-The server picks the conversation id and keeps it in an HttpOnly cookie; Rasa sees only a
-keyed hash of it.
+The server picks the conversation id and keeps it in an HttpOnly cookie (`__Host-` prefixed in
+production), signed with the HMAC key: an id the client invents is not taken, it starts a new
+conversation. Rasa sees only a keyed hash of it.
+
+Each client (its address, api.client_address) and each conversation has a rate limit; over it,
+the answer is 429 in the same JSON shape, with the urgent routes (api.rate_limits).
 
 The page also sends a random `message_id` per message, and the same one when it resends a
 message whose reply it did not get (its "Try again"): a message id the conversation has had
@@ -21,6 +25,7 @@ from pydantic import BaseModel, Field
 from api.answer_once import Answered
 from api.deps import ServicesDep
 from api.rasa_client import RasaUnavailable
+from api.rate_limits import slow_down
 from api.services import AppServices
 from bot.domain.limits import WEB_CHAT_MAX_CHARS
 from bot.domain.messages import assistant_unavailable
@@ -30,6 +35,8 @@ from bot.domain.validation import clean_text, for_the_assistant
 router = APIRouter(prefix="/chat/api", tags=["chat"])
 
 COOKIE = "pcl_conversation"
+# In production the cookie is Secure, so it can carry the prefix that binds it to this host.
+SECURE_COOKIE = "__Host-pcl_conversation"
 MAX_TEXT_CHARS = WEB_CHAT_MAX_CHARS
 # What a resent message gets instead of a part of the first reply that repeated its words:
 # nothing the caller typed is kept, not even for a resend.
@@ -75,6 +82,7 @@ def _bot_message(raw: dict[str, Any]) -> BotMessage:
     responses={
         400: {"model": ChatReply, "description": "The body could not be read (not UTF-8, say)"},
         422: {"model": ChatReply, "description": "No text, too long, or not a message"},
+        429: {"model": ChatReply, "description": "Too many messages: wait, the urgent routes"},
         503: {"model": ChatReply, "description": "The assistant can't answer: the urgent routes"},
     },
 )
@@ -86,10 +94,15 @@ async def post_message(
 ) -> Any:
     settings = services.settings
     key = settings.hmac_key.get_secret_value()
-    conversation = request.cookies.get(COOKIE)
-    if not conversation or len(conversation) > 64:
-        conversation = secrets.token_urlsafe(24)
+    secure = settings.env == "production"
+    conversation = _conversation_of(request.cookies.get(cookie_name(secure)), key)
     request.state.log_id = log_id(key, conversation)
+    limited = services.limits.chat(request, conversation)
+    if not limited.allowed:
+        result = reply(429, slow_down(services.facts, services.clock.now()))
+        result.headers["Retry-After"] = str(limited.retry_after_seconds)
+        _set_cookie(result, conversation, secure)
+        return result
 
     text = for_the_assistant(
         clean_text(message.text, max_chars=MAX_TEXT_CHARS + 1), services.intents
@@ -103,7 +116,6 @@ async def post_message(
             "Please send it in shorter parts.",
         )
     sender = "web-" + keyed_hash(key, "web:" + conversation)[:32]
-    secure = settings.env == "production"
     if message.message_id is None:
         messages = await _turn(services, sender, text, None)
     else:
@@ -156,7 +168,32 @@ async def _first_answer(
     return Answered(messages, kept=ChatReply(messages=kept).model_dump_json())
 
 
+def cookie_name(secure: bool) -> str:
+    return SECURE_COOKIE if secure else COOKIE
+
+
+def _signature(key: str, conversation_id: str) -> str:
+    return keyed_hash(key, "conversation-cookie:" + conversation_id)[:22]
+
+
+def _conversation_of(cookie: str | None, key: str) -> str:
+    """The cookie's conversation when the server made it (its signature matches), else a new
+    one: a caller cannot choose, or guess their way into, a conversation."""
+    if cookie and len(cookie) <= 64 and cookie.count(".") == 1:
+        conversation_id, signature = cookie.split(".")
+        if secrets.compare_digest(signature, _signature(key, conversation_id)):
+            return cookie
+    conversation_id = secrets.token_urlsafe(24)
+    return f"{conversation_id}.{_signature(key, conversation_id)}"
+
+
 def _set_cookie(response: Response, conversation: str, secure: bool) -> None:
+    # __Host- needs Secure and the path /; the plain name keeps the narrower path.
     response.set_cookie(
-        COOKIE, conversation, httponly=True, samesite="strict", secure=secure, path="/chat"
+        cookie_name(secure),
+        conversation,
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+        path="/" if secure else "/chat",
     )

@@ -3,7 +3,8 @@ Twilio's status callback on the IRT alerts: `POST /sms/alert-status` (delivered,
 failed, by MessageSid).
 
 Off (404) unless Twilio is configured. A request without a valid `X-Twilio-Signature` gets 403
-and nothing else happens: no turn, no row, no log of its content.
+and nothing else happens: no turn, no row, no log of its content. A sender over its rate limit
+(PCL_RATE_LIMIT_SMS_SENDER) is answered with the urgent routes and no turn.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from api import sms_turns
 from api.deps import ServicesDep
 from api.problems import Problem
+from api.rate_limits import slow_down
 from bot.adapters.settings import Settings
 from bot.domain.irt_alert import STATUS_CALLBACK_PATH
 from bot.domain.privacy import log_id, sms_sender_id
@@ -132,6 +134,11 @@ async def inbound_sms(form: SignedTwilioForm, request: Request, services: Servic
     key = services.settings.hmac_key.get_secret_value()
     sender = sms_sender_id(key, number)
     request.state.log_id = log_id(key, sender)
+    if not services.limits.sms(sender).allowed:
+        # 200, not 429: Twilio sends no reply for an error status, and a limited caller still
+        # reads the urgent routes.
+        urgent = slow_down(services.facts, services.clock.now())
+        return Response(content=sms_turns.twiml([urgent]), media_type="application/xml")
     opt_out_type = form.get("OptOutType")
     reply = await sms_turns.answer(
         services,

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.crypto import decode_key, decode_keys
+from bot.adapters.rate_limits import parse_limit
 from bot.adapters.service_file import DEFAULT_FACTS_PATH
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -25,12 +27,16 @@ _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PCL_", extra="ignore", hide_input_in_errors=True)
 
-    env: Literal["development", "test", "production"] = "development"
+    # Production unless said otherwise: `make run` sets development, the tests set test.
+    env: Literal["development", "test", "production"] = "production"
     data_dir: Path = PROJECT_ROOT / "var"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'pcl.db'}"
     facts_file: Path = DEFAULT_FACTS_PATH
 
     rasa_url: str = "http://127.0.0.1:5005"
+    # The token of Rasa's pcl channel (rasa_ext/channel.py), the only part of Rasa the API
+    # uses. Rasa's HTTP API (which can replace the model) has another, PCL_RASA_API_TOKEN,
+    # which the API never holds.
     rasa_token: SecretStr
     rasa_timeout_seconds: float = 8.0
     action_server_url: str = "http://127.0.0.1:5055"
@@ -84,6 +90,46 @@ class Settings(BaseSettings):
     # Fixes the clock for demonstrations and tests; refused in production.
     now: datetime | None = None
 
+    # --- hostile callers: rate limits and sign-in ------------------------------------------
+    # On unless "off" (load tests, evaluations); "off" is refused in production.
+    rate_limits: Literal["on", "off"] = "on"
+    # Where the limits are counted: Redis (every API instance together; in production it must
+    # carry a password, and rediss:// for TLS), or this process's memory when empty.
+    redis_url: SecretStr = SecretStr("")
+    # The proxies whose X-Forwarded-For is believed (addresses, space- or comma-separated):
+    # the client is the last address in the header that is not one of them. Anyone else's
+    # header is ignored, so a caller cannot name themselves a new client at each request.
+    trusted_proxies: str = ""
+    # "N/second|minute|hour", or "N per M minutes" (the `limits` library's notation).
+    rate_limit_chat_client: str = "60/minute"
+    rate_limit_chat_conversation: str = "20/minute"
+    rate_limit_sms_sender: str = "10/minute"
+    rate_limit_sign_in_client: str = "10/minute"
+    rate_limit_sign_in_account: str = "100/hour"
+    # Sign-in attempts checking a password (Argon2id, 64 MiB each) at once in one API process;
+    # more get 503 at once rather than queue.
+    sign_in_concurrency: int = 4
+
+    @property
+    def rate_limits_on(self) -> bool:
+        return self.rate_limits == "on"
+
+    @property
+    def trusted_proxy_addresses(self) -> frozenset[str]:
+        return frozenset(self.trusted_proxies.replace(",", " ").split())
+
+    @field_validator(
+        "rate_limit_chat_client",
+        "rate_limit_chat_conversation",
+        "rate_limit_sms_sender",
+        "rate_limit_sign_in_client",
+        "rate_limit_sign_in_account",
+    )
+    @classmethod
+    def _limit_is_readable(cls, value: str) -> str:
+        parse_limit(value)
+        return value
+
     @field_validator("now")
     @classmethod
     def _now_has_a_zone(cls, value: datetime | None) -> datetime | None:
@@ -131,6 +177,9 @@ class Settings(BaseSettings):
             return self
         if self.now is not None:
             raise ValueError("PCL_NOW is refused when PCL_ENV=production")
+        if not self.rate_limits_on:
+            raise ValueError("PCL_RATE_LIMITS=off is refused when PCL_ENV=production")
+        self._check_redis_url()
         for name in ("rasa_token", "hmac_key"):
             secret = getattr(self, name).get_secret_value()
             if secret.lower() in _PLACEHOLDERS or len(secret) < _MIN_SECRET_LENGTH:
@@ -165,6 +214,17 @@ class Settings(BaseSettings):
                 value = getattr(self, name)
                 if value and not value.startswith("https://"):
                     raise ValueError(f"PCL_{name.upper()} must be an https:// URL in production")
+
+    def _check_redis_url(self) -> None:
+        url = self.redis_url.get_secret_value()
+        if not url:
+            return
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss") or not parts.password:
+            raise ValueError(
+                "PCL_REDIS_URL must name a Redis that asks for a password in production, e.g. "
+                "rediss://:PASSWORD@redis.internal:6380/0 (rediss:// for TLS)"
+            )
 
     def _check_record_keys(self) -> None:
         # Production data must be encrypted with real AES-256 keys, never a typed password.

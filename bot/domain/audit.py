@@ -5,7 +5,8 @@ The names and the shape of an audit event; the database side is bot.adapters.db.
 audited, one event each:
 
 - sign_in, sign_in_failed (the account name, or "unknown" when there is no such account; never
-  the password), sign_out;
+  the password), sign_out; second_factor_enrolled, password_changed, and
+  reauthentication_failed (a wrong password or code before an erasure);
 - view_queue: a page of the queue (summaries: references, times, flags; no personal data);
 - list_contacts: the JSON list, which carries each contact's referrer and child;
 - view_contact: a contact's page or its JSON (also a page shown again with a refused form);
@@ -30,6 +31,9 @@ class AuditAction(StrEnum):
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an action's name
+    REAUTHENTICATION_FAILED = "reauthentication_failed"
     VIEW_QUEUE = "view_queue"
     LIST_CONTACTS = "list_contacts"
     VIEW_CONTACT = "view_contact"

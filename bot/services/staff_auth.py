@@ -5,7 +5,10 @@ Two parts, kept apart so that a council's OIDC can replace the first and keep th
 - an `Authenticator` proves who someone is and gives back a `StaffMember`. `PasswordAuthenticator`
   does it with a username and an Argon2 password (rehashed on sign-in when the parameters have
   moved on), the same work and the same answer whatever was wrong, and a 15-minute lock after 10
-  wrong passwords. An OIDC authenticator would map the ID token's subject to an account the
+  wrong passwords from one client (a keyed hash of its address): the lock is kept per account
+  and client, so a stranger's guesses lock out the stranger, never the account's holder
+  signing in from elsewhere. `SecondFactor` then checks the TOTP code (or a recovery code) of
+  an account that has one. An OIDC authenticator would map the ID token's subject to an account the
   same way and return the same `StaffMember`.
 - `StaffSessions` starts, resumes and ends sessions for a `StaffMember`, whoever proved it:
   30 minutes idle or 8 hours in all, checked on the server at every request.
@@ -16,12 +19,15 @@ with the audit event of signing in (or failing to) and out.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.adapters import totp
+from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.staff import NewSession, Role, StaffAccount, StaffRepository
 from bot.adapters.passwords import Passwords
 from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
@@ -60,6 +66,7 @@ class Refusal(StrEnum):
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason's name, not a password
     LOCKED = "locked"
     DISABLED = "disabled"
+    WRONG_CODE = "wrong_code"
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class SignInOutcome:
     username: str | None
     refusal: Refusal | None = None
     locked_now: bool = False
+    account: StaffAccount | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -76,7 +84,7 @@ class SignInOutcome:
 
 
 class Authenticator(Protocol):
-    def authenticate(self, username: str, password: str) -> SignInOutcome: ...
+    def authenticate(self, username: str, password: str, client_key: str) -> SignInOutcome: ...
 
 
 def member_of(account: StaffAccount) -> StaffMember:
@@ -92,7 +100,8 @@ class PasswordAuthenticator:
         self._passwords = passwords
         self._clock = clock
 
-    def authenticate(self, username: str, password: str) -> SignInOutcome:
+    def authenticate(self, username: str, password: str, client_key: str = "-") -> SignInOutcome:
+        """`client_key` is the keyed hash of the client's address the lock is kept under."""
         now = self._clock.now()
         account = self._staff.find(username)
         if account is None:
@@ -103,17 +112,78 @@ class PasswordAuthenticator:
         matches, new_hash = self._passwords.verify(password, account.password_hash)
         if account.disabled_at is not None:
             return SignInOutcome(None, account.username, Refusal.DISABLED)
-        if account.is_locked(now):
+        if self._staff.is_locked_for(account.id, client_key, now):
             return SignInOutcome(None, account.username, Refusal.LOCKED)
         if not matches:
-            locked = self._staff.record_failure(
-                account.id, now, LOCK_AFTER_FAILURES, now + LOCK_DURATION
-            )
+            locked = self.record_failure(account, client_key)
             return SignInOutcome(None, account.username, Refusal.WRONG_PASSWORD, locked)
         if new_hash is not None:
             self._staff.set_password_hash(account.id, new_hash)
-        self._staff.record_success(account.id)
-        return SignInOutcome(member_of(account), account.username)
+        return SignInOutcome(member_of(account), account.username, account=account)
+
+    def record_failure(self, account: StaffAccount, client_key: str) -> bool:
+        """Counts a wrong password (or code) from this client; True when it locked the pair."""
+        now = self._clock.now()
+        return self._staff.record_failure(
+            account.id, client_key, now, LOCK_AFTER_FAILURES, now + LOCK_DURATION
+        )
+
+    def record_success(self, account: StaffAccount, client_key: str) -> None:
+        self._staff.record_success(account.id, client_key)
+
+
+class SecondFactor:
+    """The TOTP secret of an account (encrypted with the record keys) and its recovery codes.
+    The caller commits."""
+
+    def __init__(self, staff: StaffRepository, cipher: FieldCipher) -> None:
+        self._staff = staff
+        self._cipher = cipher
+
+    def secret_of(self, account: StaffAccount) -> str | None:
+        return self._cipher.decrypt(account.totp_secret) if account.totp_secret else None
+
+    def new_secret(self, account: StaffAccount) -> str:
+        """A new, unconfirmed secret for the account (its old one and codes stop working)."""
+        secret = totp.new_secret()
+        self._staff.set_totp_secret(account.id, self._cipher.encrypt(secret))
+        return secret
+
+    def pending_secret(self, account: StaffAccount) -> str:
+        """The unconfirmed secret to enrol: the one the account command printed, or a new one."""
+        if account.totp_confirmed:
+            raise ValueError("the second factor is already enrolled")
+        return self.secret_of(account) or self.new_secret(account)
+
+    def check(self, account: StaffAccount, code: str, now: datetime) -> bool:
+        """A TOTP code of the account's secret not used before (which confirms an unconfirmed
+        secret), or one of its unused recovery codes (used up)."""
+        secret = self.secret_of(account)
+        if secret is None:
+            return False
+        step = totp.matching_step(secret, code)
+        if step is not None:
+            if not account.totp_confirmed:
+                self._staff.confirm_totp(account.id, now, step)
+                return True
+            return self._staff.use_totp_step(account.id, step)
+        if not account.totp_confirmed:
+            return False
+        return self._use_recovery_code(account, code, now)
+
+    def _use_recovery_code(self, account: StaffAccount, code: str, now: datetime) -> bool:
+        if len(totp.normalise_recovery_code(code)) != 14:  # three groups of four, two dashes
+            return False
+        given = totp.hash_recovery_code(code)
+        for code_id, code_hash in self._staff.unused_recovery_codes(account.id):
+            if secrets.compare_digest(given, code_hash):
+                return self._staff.use_recovery_code(code_id, now)
+        return False
+
+    def new_recovery_codes(self, account: StaffAccount) -> list[str]:
+        codes = totp.new_recovery_codes()
+        self._staff.set_recovery_codes(account.id, [totp.hash_recovery_code(c) for c in codes])
+        return codes
 
 
 @dataclass(frozen=True)
@@ -123,6 +193,8 @@ class ActiveSession:
     csrf_token: str
     created_at: datetime
     last_seen_at: datetime
+    # False while the session may only enrol the second factor.
+    second_factor: bool = True
 
 
 class StaffSessions:
@@ -134,11 +206,11 @@ class StaffSessions:
         self._clock = clock
         self._idle_timeout = min(idle_timeout, IDLE_TIMEOUT)
 
-    def start(self, member: StaffMember) -> NewSession:
+    def start(self, member: StaffMember, *, second_factor: bool = True) -> NewSession:
         now = self._clock.now()
         # Sweep the expired sessions of everyone now and then: at each sign-in is often enough.
         self._staff.end_expired_sessions(now - ABSOLUTE_TIMEOUT, now - self._idle_timeout)
-        return self._staff.create_session(member.user_id, now)
+        return self._staff.create_session(member.user_id, now, second_factor=second_factor)
 
     def resume(self, token: str, *, touch: bool = True) -> ActiveSession | None:
         """The session of a cookie's value if it is still valid, else None (and it is ended).
@@ -163,6 +235,7 @@ class StaffSessions:
             csrf_token=record.csrf_token,
             created_at=record.created_at,
             last_seen_at=now if touch else record.last_seen_at,
+            second_factor=record.second_factor,
         )
 
     def end(self, token: str) -> None:

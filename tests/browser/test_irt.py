@@ -22,12 +22,18 @@ from sqlalchemy.orm import Session
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
-from bot.adapters.db.models import AnonymousStatistic, AuditEvent, Contact, StaffUser
+from bot.adapters.db.models import (
+    AnonymousStatistic,
+    AuditEvent,
+    Contact,
+    StaffSignInLock,
+    StaffUser,
+)
 from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from tests.browser.conftest import SCREENSHOTS
 from tests.support.irt_browser import StaffBrowser, flagged_contact_by_web_chat, staff_browser
 from tests.support.stack import Stack
-from tests.support.staff import add_staff
+from tests.support.staff import SECRETS, add_staff, next_code, used
 
 pytestmark = pytest.mark.e2e
 
@@ -246,9 +252,53 @@ def test_ten_wrong_passwords_lock_the_account(
     assert staff.page.url.endswith("/irt/sign-in")
     with session(stack) as db:
         user = db.scalar(select(StaffUser).where(StaffUser.username == username))
-        assert user is not None and user.locked_until is not None
+        assert user is not None
+        lock = db.scalar(select(StaffSignInLock).where(StaffSignInLock.user_id == user.id))
+        assert lock is not None and lock.locked_until is not None  # for this client only
     failures = [a for a, _ in audit_events(stack, username)]
     assert failures == ["sign_in_failed"] * 11 and "sign_in" not in failures
+
+
+def test_a_new_manager_enrols_the_authenticator_and_signs_in_with_a_code(
+    staff: StaffBrowser, browser: Browser, stack: Stack, manager: tuple[str, str]
+) -> None:
+    """The second factor end to end: the first sign-in leads to the enrolment page, whose key
+    the test's "authenticator" (pyotp) reads; the code confirms it, the recovery codes are
+    shown once, and from then on signing in takes the password and a fresh code."""
+    username, password = manager
+    staff.sign_in(username, password, otp="")
+    assert staff.page.url.endswith("/irt/enrol")
+    assert staff.page.inner_text("h1") == "Set up your authenticator app"
+    secret = staff.page.inner_text("#totp-secret").strip()
+    assert secret == SECRETS[username]  # the one the account command printed
+    assert "otpauth://totp/" in staff.page.inner_text("#totp-uri")
+    staff.page.fill("#code", "000000")
+    with staff.page.expect_navigation():
+        staff.page.click("button:has-text('Confirm')")
+    staff.check_pages()
+    assert "The code is not right" in staff.error_summary()
+    code, step = next_code(username)
+    staff.page.fill("#code", code)
+    with staff.page.expect_navigation():
+        staff.page.click("button:has-text('Confirm')")
+    used(username, step)
+    staff.check_pages()
+    assert staff.page.inner_text("h1") == "Your recovery codes"
+    assert len(staff.page.query_selector_all("#recovery-codes li")) == 8
+    with staff.page.expect_navigation():
+        staff.page.click("a:has-text('Continue to the queue')")
+    staff.check_pages()
+    assert staff.page.inner_text("h1") == "Contacts queue"
+
+    again = staff_browser(browser, stack)
+    try:
+        again.sign_in(username, password, otp="")
+        assert REFUSED in again.error_summary()  # the password alone no longer does
+        again.sign_in(username, password)  # with a fresh code
+        assert again.page.inner_text("h1") == "Contacts queue"
+    finally:
+        again.close()
+    assert ("second_factor_enrolled", None) in audit_events(stack, username)
 
 
 def test_the_sign_in_answer_does_not_reveal_whether_the_account_exists(

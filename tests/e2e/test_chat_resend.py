@@ -35,7 +35,7 @@ def user_turns(stack: Stack, chat: WebChat) -> list[str]:
     """The texts Rasa's conversation took, in order."""
     response = httpx.get(
         f"{stack.rasa_url}/conversations/{sender_of(stack, chat)}/tracker",
-        params={"token": stack.token},
+        params={"token": stack.rasa_api_token},
         timeout=30,
     )
     response.raise_for_status()

@@ -161,7 +161,9 @@ def test_signed_requests_get_declared_answers_and_never_5xx(
     )
     SIGNED_ANSWERS.setdefault(f"{case.method} {case.path}", set()).add(response.status_code)
     if case.path == "/irt/api/logout" and response.status_code == 204:
-        manager.sign_in()  # the fuzzed logout ended the session: a new one for what follows
+        # The fuzzed logout ended the session: a new one for what follows, started in the
+        # database (the fuzzer logs out more often than an authenticator gives new codes).
+        manager.start_in_database(stack.instances[INSTANCE][1]["PCL_DATABASE_URL"])
 
 
 def test_the_signed_requests_reached_past_the_checks() -> None:
@@ -177,7 +179,8 @@ def test_the_signed_requests_reached_past_the_checks() -> None:
         "GET /irt/api/contacts.csv",
         "GET /irt/api/contacts/{reference}",
         "POST /irt/api/contacts/{reference}/decision",
-        "POST /irt/api/contacts/{reference}/erasure",
+        # Not the erasure: it needs the password and a fresh code again, which the fuzzer
+        # cannot know (its 403 is that check; tests/integration/test_irt_contacts.py erases).
         "GET /irt/api/audit",
         "GET /irt/api/stats",
         "POST /irt/api/logout",
@@ -186,6 +189,7 @@ def test_the_signed_requests_reached_past_the_checks() -> None:
             operation,
             SIGNED_ANSWERS.get(operation),
         )
+    assert 403 in SIGNED_ANSWERS.get("POST /irt/api/contacts/{reference}/erasure", set())
 
 
 def test_the_served_schema_is_the_one_fuzzed(fuzzed_api: str) -> None:

@@ -82,7 +82,7 @@ def files_containing(directory: Path, marker: str) -> list[str]:
 def rasa_tracker_text(stack: Stack, sender: str) -> str:
     response = httpx.get(
         f"{stack.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.token},
+        params={"token": stack.rasa_api_token},
         timeout=30,
     )
     assert response.status_code == 200
@@ -140,6 +140,7 @@ def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
                 "PCL_REDIS_HOST": "127.0.0.1",
                 "PCL_REDIS_PORT": "6379",
                 "PCL_REDIS_DB": "0",
+                "PCL_REDIS_PASSWORD": "",  # the test Redis asks for none
                 # Short enough for the expiry test to watch an abandoned scenario go.
                 "PCL_CONVERSATION_IDLE_SECONDS": "8",
                 "PCL_CONVERSATION_SWEEP_SECONDS": "1",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.contact import CallerDetails, ChildDetails
-from tests.support.irt import IrtApp, irt_app
+from tests.support.irt import PASSWORD, IrtApp, irt_app
 from tests.support.pages import check_page
 
 SCRIPT = "<script>alert('pwned')</script>"
@@ -331,10 +331,21 @@ def test_erasing_needs_a_reason_and_leaves_a_tombstone_with_one_audit_event(irt:
     refused = client.post(f"/irt/contacts/{reference}/erase", data={"csrf_token": csrf})
     assert "Enter why this contact is being erased" in refused.text
     check_page(refused.text, refused.headers)
+    without_password = client.post(
+        f"/irt/contacts/{reference}/erase",
+        data={"rationale": "Recorded in error: wrong child", "csrf_token": csrf},
+    )
+    assert "Your password or the code is not right" in without_password.text
+    check_page(without_password.text, without_password.headers)
     before = irt.last_audit_id()
     response = client.post(
         f"/irt/contacts/{reference}/erase",
-        data={"rationale": "Recorded in error: wrong child", "csrf_token": csrf},
+        data={
+            "rationale": "Recorded in error: wrong child",
+            "password": PASSWORD,
+            "code": irt.otp("manager"),
+            "csrf_token": csrf,
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -350,9 +361,14 @@ def test_erasing_through_the_api(irt: IrtApp) -> None:
     client, csrf = irt.api_client("manager")
     path = f"/irt/api/contacts/{reference}/erasure"
     assert client.post(path, json={"rationale": "x"}).status_code == 403
-    response = client.post(path, json={"rationale": "Duplicate"}, headers={"X-CSRF-Token": csrf})
+    headers = {"X-CSRF-Token": csrf}
+    no_password = client.post(path, json={"rationale": "Duplicate"}, headers=headers)
+    assert no_password.status_code == 403  # an erasure needs the password and a code again
+    again_proved = {"password": PASSWORD, "otp": irt.otp("manager")}
+    response = client.post(path, json={"rationale": "Duplicate", **again_proved}, headers=headers)
     assert response.status_code == 200 and response.json()["status"] == "erased"
-    again = client.post(path, json={"rationale": "Again"}, headers={"X-CSRF-Token": csrf})
+    again_proved = {"password": PASSWORD, "otp": irt.otp("manager")}
+    again = client.post(path, json={"rationale": "Again", **again_proved}, headers=headers)
     assert again.status_code == 409
 
 

@@ -12,9 +12,9 @@ import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from api.deps import current_session
-from api.routes.irt import PUBLIC_ROUTES
-from tests.support.irt import IrtApp, irt_app
+from api.deps import any_session, current_session
+from api.routes.irt import ENROLMENT_ROUTES, PUBLIC_ROUTES
+from tests.support.irt import PASSWORD, IrtApp, irt_app, sign_in_with_form
 from tests.support.pages import check_page
 
 REFERENCE = "PCL-2026-000001"
@@ -80,9 +80,33 @@ def test_the_irt_has_the_routes_of_the_spec(irt: IrtApp) -> None:
 def test_every_route_but_the_way_in_depends_on_the_session(irt: IrtApp) -> None:
     unguarded = []
     for method, path, dependant in irt_routes(irt):
-        if current_session not in calls(dependant) and (method, path) not in PUBLIC_ROUTES:
+        if (method, path) in ENROLMENT_ROUTES:
+            guarded = any_session in calls(dependant)
+        else:
+            guarded = current_session in calls(dependant)
+        if not guarded and (method, path) not in PUBLIC_ROUTES:
             unguarded.append(f"{method} {path}")
     assert unguarded == []
+
+
+def test_a_session_that_has_not_enrolled_the_second_factor_reaches_only_the_enrolment(
+    irt: IrtApp,
+) -> None:
+    irt.add_user("newcomer", "admin", enrolled=False)
+    client = irt.new_client()
+    signed_in = sign_in_with_form(client, "newcomer", PASSWORD)
+    assert signed_in.headers["location"] == "/irt/enrol"
+    for method, path, _ in irt_routes(irt):
+        if (method, path) in PUBLIC_ROUTES | ENROLMENT_ROUTES:
+            continue
+        response = client.request(method, url(path), follow_redirects=False)
+        if path.startswith("/irt/api/"):
+            assert response.status_code == 401, f"{method} {path}: {response.status_code}"
+        elif method == "GET":
+            assert response.status_code == 303, f"{method} {path}: {response.status_code}"
+            assert response.headers["location"] == "/irt/enrol", path
+        else:  # a form: no CSRF token of a full session, and no full session
+            assert response.status_code in (303, 403), f"{method} {path}"
 
 
 def test_an_anonymous_request_gets_401_from_the_api_and_the_sign_in_page_elsewhere(

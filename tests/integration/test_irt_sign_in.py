@@ -33,8 +33,12 @@ def irt(tmp_path: Path) -> Iterator[IrtApp]:
         yield app
 
 
-def login(client: TestClient, username: str, password: str) -> tuple[int, dict]:
-    response = client.post("/irt/api/login", json={"username": username, "password": password})
+def login(irt: IrtApp, client: TestClient, username: str, password: str) -> tuple[int, dict]:
+    """A JSON sign-in with the account's current code (a made-up one for no account)."""
+    otp = irt.otp(username)
+    response = client.post(
+        "/irt/api/login", json={"username": username, "password": password, "otp": otp}
+    )
     return response.status_code, response.json()
 
 
@@ -48,7 +52,10 @@ def cookie_header(response: object) -> str:
 
 def test_signing_in_sets_an_httponly_lax_cookie_for_the_staff_pages_only(irt: IrtApp) -> None:
     client = irt.new_client()
-    response = client.post("/irt/api/login", json={"username": "manager", "password": PASSWORD})
+    response = client.post(
+        "/irt/api/login",
+        json={"username": "manager", "password": PASSWORD, "otp": irt.otp("manager")},
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["username"] == "manager" and body["role"] == "irt_manager"
@@ -73,6 +80,9 @@ def test_the_cookie_is_secure_in_production() -> None:
     set_session_cookie(response, "value", production)
     cookie = response.headers["set-cookie"].lower()
     assert "; secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+    # The __Host- prefix: Secure, the path /, no Domain, so no other host can plant it.
+    assert cookie.startswith("__host-pcl_staff=") and "path=/;" in cookie + ";"
+    assert "domain" not in cookie
 
 
 def test_the_sign_in_page_passes_the_page_check(irt: IrtApp) -> None:
@@ -98,12 +108,12 @@ def test_the_answer_is_the_same_for_no_account_a_wrong_password_a_lock_or_a_disa
     irt.add_user("disabled")
     client = irt.new_client()
     for _ in range(10):
-        login(client, "locked", "a wrong password")
+        login(irt, client, "locked", "a wrong password")
     with irt.sessions.begin() as session:
         StaffRepository(session).disable("disabled", START)
 
     answers = {
-        name: login(client, name, password)
+        name: login(irt, client, name, password)
         for name, password in [
             ("nobody", PASSWORD),
             ("manager", "a wrong password"),
@@ -140,10 +150,10 @@ def test_ten_wrong_passwords_lock_the_account_and_the_right_one_is_then_refused(
     client = irt.new_client()
     with time_machine.travel(START, tick=False) as clock:
         for _ in range(10):
-            assert login(client, "manager", "not my password")[0] == 401
-        assert login(client, "manager", PASSWORD) == (401, {"detail": SIGN_IN_REFUSED})
+            assert login(irt, client, "manager", "not my password")[0] == 401
+        assert login(irt, client, "manager", PASSWORD) == (401, {"detail": SIGN_IN_REFUSED})
         clock.shift(timedelta(minutes=15))
-        assert login(client, "manager", PASSWORD)[0] == 200
+        assert login(irt, client, "manager", PASSWORD)[0] == 200
     failures = [e for e in irt.audit() if e.action == "sign_in_failed"]
     assert [e.detail["reason"] for e in failures] == ["wrong_password"] * 10 + ["locked"]
     assert [e.detail["locked"] for e in failures].count(True) == 1
@@ -156,10 +166,10 @@ def test_each_sign_in_is_one_audit_event_without_the_password_or_an_unknown_name
     client = irt.new_client()
     secret_guess = "Hunter2-secret-guess"
     before = irt.last_audit_id()
-    login(client, "somebody-who-is-not-here", secret_guess)
-    login(client, "manager", secret_guess)
-    login(client, "manager", PASSWORD)
-    sign_in_with_form(irt.new_client(), "manager", PASSWORD)
+    login(irt, client, "somebody-who-is-not-here", secret_guess)
+    login(irt, client, "manager", secret_guess)
+    login(irt, client, "manager", PASSWORD)
+    sign_in_with_form(irt.new_client(), "manager", PASSWORD, irt.otp("manager"))
     events = irt.audit(before)
     assert [(e.actor, e.action, e.reference) for e in events] == [
         ("unknown", "sign_in_failed", None),
@@ -190,7 +200,7 @@ def test_empty_fields_are_asked_for_and_are_not_an_attempt(irt: IrtApp) -> None:
 def test_a_session_expires_after_30_idle_minutes(irt: IrtApp) -> None:
     client = irt.new_client()
     with time_machine.travel(START, tick=False) as clock:
-        assert login(client, "manager", PASSWORD)[0] == 200
+        assert login(irt, client, "manager", PASSWORD)[0] == 200
         clock.shift(timedelta(minutes=29))
         assert client.get("/irt/api/contacts").status_code == 200
         clock.shift(timedelta(minutes=29))
@@ -204,7 +214,7 @@ def test_a_session_expires_after_30_idle_minutes(irt: IrtApp) -> None:
 def test_a_session_expires_after_8_hours_however_busy(irt: IrtApp) -> None:
     client = irt.new_client()
     with time_machine.travel(START, tick=False) as clock:
-        assert login(client, "manager", PASSWORD)[0] == 200
+        assert login(irt, client, "manager", PASSWORD)[0] == 200
         for _ in range(23):
             clock.shift(timedelta(minutes=20))
             assert client.get("/irt/api/contacts").status_code == 200
@@ -216,7 +226,7 @@ def test_the_queue_pages_polling_does_not_keep_an_idle_session_alive(irt: IrtApp
     client = irt.new_client()
     background = {"X-PCL-Background": "1"}
     with time_machine.travel(START, tick=False) as clock:
-        assert login(client, "manager", PASSWORD)[0] == 200
+        assert login(irt, client, "manager", PASSWORD)[0] == 200
         for _ in range(5):
             clock.shift(timedelta(minutes=5))
             assert client.get("/irt/api/queue-version", headers=background).status_code == 200
@@ -226,9 +236,9 @@ def test_the_queue_pages_polling_does_not_keep_an_idle_session_alive(irt: IrtApp
 
 def test_signing_in_again_gives_a_new_session_and_ends_the_old_one(irt: IrtApp) -> None:
     client = irt.new_client()
-    login(client, "manager", PASSWORD)
+    login(irt, client, "manager", PASSWORD)
     first = client.cookies.get("pcl_staff")
-    login(client, "manager", PASSWORD)
+    login(irt, client, "manager", PASSWORD)
     second = client.cookies.get("pcl_staff")
     assert first and second and first != second
     stale = irt.new_client()
@@ -286,6 +296,7 @@ def test_signing_in_through_the_form_goes_back_to_the_page_asked_for(irt: IrtApp
         data={
             "username": "manager",
             "password": PASSWORD,
+            "otp": irt.otp("manager"),
             "csrf_token": csrf_field(form.text),
             "next": next_value.group(1),
         },

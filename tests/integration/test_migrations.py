@@ -17,6 +17,8 @@ from bot.adapters.settings import PROJECT_ROOT
 from tests.support.services import reset_postgres_database
 
 TABLES = {
+    "staff_sign_in_locks",
+    "staff_recovery_codes",
     "anonymous_statistics",
     "contacts",
     "contact_status_history",

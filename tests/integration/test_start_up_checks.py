@@ -15,6 +15,7 @@ def start(module: str, tmp_path: Path, **env: str) -> subprocess.CompletedProces
     base = {k: v for k, v in os.environ.items() if not k.startswith("PCL_")}
     base.update(
         PYTHONPATH=str(ROOT),
+        PCL_ENV="test",
         PCL_RASA_TOKEN="t" * 40,
         PCL_HMAC_KEY="k" * 40,
         PCL_ENCRYPTION_KEYS=generate_key(),

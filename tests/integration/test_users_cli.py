@@ -9,7 +9,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -38,6 +40,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
     for name in list(os.environ):
         if name.startswith("PCL_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("PCL_ENV", "test")  # settings default to production
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
@@ -65,15 +68,30 @@ def users(environment: dict[str, str]) -> dict[str, StaffUser]:
 def test_add_reads_the_password_from_stdin_and_stores_only_its_argon2_hash(
     environment: dict[str, str],
 ) -> None:
-    assert run("add", "Jo.Manager", "--role", "irt_manager", stdin="a long enough secret\n") == (
-        0,
-        "added jo.manager (irt_manager)\n",
-    )
+    code, out = run("add", "Jo.Manager", "--role", "irt_manager", stdin="a long enough secret\n")
+    assert code == 0 and out.splitlines()[0] == "added jo.manager (irt_manager)"
     stored = users(environment)["jo.manager"]
     assert stored.role == "irt_manager" and stored.password_hash
     assert stored.password_hash.startswith("$argon2id$")
     assert "a long enough secret" not in stored.password_hash
     assert Passwords().verify("a long enough secret", stored.password_hash)[0]
+
+
+def test_add_prints_the_accounts_totp_secret_as_an_otpauth_uri_on_its_last_line(
+    environment: dict[str, str],
+) -> None:
+    code, out = run("add", "jo", "--role", "irt_manager", stdin="a long enough secret\n")
+    uri = out.splitlines()[-1]
+    assert code == 0 and uri.startswith("otpauth://totp/")
+    secret = parse_qs(urlsplit(uri).query)["secret"][0]
+    stored = users(environment)["jo"]
+    # Kept encrypted with the record keys, and not confirmed until a code from it is typed.
+    assert stored.totp_secret and secret not in stored.totp_secret
+    assert stored.totp_confirmed_at is None
+    assert pyotp.TOTP(secret).now().isdigit()
+    code, again = run("reset-second-factor", "jo")
+    assert code == 0 and again.splitlines()[-1].startswith("otpauth://totp/")
+    assert again.splitlines()[-1] != uri
 
 
 def test_a_password_shorter_than_12_characters_is_refused(

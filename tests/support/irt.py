@@ -12,10 +12,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
@@ -23,13 +24,15 @@ from bot.adapters.crypto import FieldCipher, generate_key
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.migrations import upgrade_to_head
-from bot.adapters.db.models import AuditEvent
+from bot.adapters.db.models import AuditEvent, StaffUser
 from bot.adapters.db.staff import StaffRepository
 from bot.adapters.passwords import Passwords
 from bot.adapters.settings import Settings
 from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 
 PASSWORD = "correct horse battery staple"
+# Every enrolled test account's second factor (tests compute its codes with pyotp).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 # Argon2id with small parameters, so that the many sign-ins of the tests are quick (the app's
 # own is swapped for it too); tests/unit/test_passwords.py checks the real parameters.
@@ -49,6 +52,11 @@ def irt_settings(tmp_path: Path, **values: Any) -> Settings:
         "data_dir": tmp_path,
         "rasa_url": "http://127.0.0.1:9",
         "rasa_timeout_seconds": 1,
+        # Each client of the tests comes through this "proxy" with an address of its own
+        # (IrtApp.new_client), as browsers behind the load balancer do.
+        "trusted_proxies": "testclient",
+        # The tests sign in far more often than a person; the limits have tests of their own.
+        "rate_limit_sign_in_client": "1000/minute",
     }
     base.update(values)
     return Settings(**base)
@@ -70,11 +78,33 @@ class IrtApp:
 
     # --- the database, directly -----------------------------------------------------------
 
-    def add_user(self, username: str, role: str = "irt_manager", password: str = PASSWORD) -> None:
+    def add_user(
+        self,
+        username: str,
+        role: str = "irt_manager",
+        password: str = PASSWORD,
+        *,
+        enrolled: bool = True,
+    ) -> None:
+        """An account; `enrolled`: with a confirmed second factor (TOTP_SECRET), else none
+        yet (its holder enrols at the first sign-in)."""
         with self.sessions.begin() as session:
-            StaffRepository(session).add_user(
+            staff = StaffRepository(session)
+            account = staff.add_user(
                 username, role, FAST_PASSWORDS.hash(password), datetime.now(UTC)
             )
+            if enrolled:
+                staff.set_totp_secret(account.id, self.cipher.encrypt(TOTP_SECRET))
+                staff.confirm_totp(account.id, datetime.now(UTC), 0)
+
+    def otp(self, username: str) -> str:
+        """A code the account will take now: the current one, its step marked unused first
+        (the tests sign in more often than once per 30 seconds)."""
+        with self.sessions.begin() as session:
+            session.execute(
+                update(StaffUser).where(StaffUser.username == username).values(totp_last_step=0)
+            )
+        return pyotp.TOTP(TOTP_SECRET).now()
 
     def add_contact(self, **values: Any) -> str:
         values.setdefault("channel", "web")
@@ -100,32 +130,42 @@ class IrtApp:
 
     # --- clients --------------------------------------------------------------------------
 
-    def new_client(self) -> TestClient:
-        """Another browser: its own cookies, the same app (whose start-up has run once)."""
-        client = TestClient(self.client.app)
+    def new_client(self, address: str | None = None) -> TestClient:
+        """Another browser: its own cookies and address, the same app (whose start-up has run
+        once)."""
+        address = address or f"192.0.2.{len(self.clients) % 250 + 1}"
+        client = TestClient(self.client.app, headers={"X-Forwarded-For": address})
         self.clients.append(client)
         return client
 
     def api_client(self, username: str, password: str = PASSWORD) -> tuple[TestClient, str]:
         """A client signed in through the JSON API, and its CSRF token."""
         client = self.new_client()
-        response = client.post("/irt/api/login", json={"username": username, "password": password})
+        response = client.post(
+            "/irt/api/login",
+            json={"username": username, "password": password, "otp": self.otp(username)},
+        )
         assert response.status_code == 200, response.text
         return client, response.json()["csrf_token"]
 
     def page_client(self, username: str, password: str = PASSWORD) -> tuple[TestClient, str]:
         """A client signed in through the sign-in page, and the CSRF token of its forms."""
         client = self.new_client()
-        response = sign_in_with_form(client, username, password)
+        response = sign_in_with_form(client, username, password, self.otp(username))
         assert response.status_code == 303, response.text
         return client, csrf_field(client.get("/irt").text)
 
 
-def sign_in_with_form(client: TestClient, username: str, password: str) -> Any:
+def sign_in_with_form(client: TestClient, username: str, password: str, otp: str = "") -> Any:
     form = client.get("/irt/sign-in")
     return client.post(
         "/irt/sign-in",
-        data={"username": username, "password": password, "csrf_token": csrf_field(form.text)},
+        data={
+            "username": username,
+            "password": password,
+            "otp": otp,
+            "csrf_token": csrf_field(form.text),
+        },
         follow_redirects=False,
     )
 

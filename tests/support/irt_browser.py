@@ -21,6 +21,7 @@ from tests.support.conversation import (
 )
 from tests.support.pages import check_page
 from tests.support.stack import Stack
+from tests.support.staff import SECRETS, next_code, used
 
 _CHECKED_STATUSES = (200, 400, 403, 404)
 
@@ -69,13 +70,21 @@ class StaffBrowser:
                 check_page(response.text(), response.all_headers())
             self.checked.add(key)
 
-    def sign_in(self, username: str, password: str) -> None:
+    def sign_in(self, username: str, password: str, otp: str | None = None) -> None:
+        """Signs in with a code of the account's authenticator (tests.support.staff), or the
+        `otp` given ("" for none: the first sign-in then leads to the enrolment page)."""
         self.open("/irt/sign-in")
         self.page.fill("#username", username)
         self.page.fill("#password", password)
+        step = None
+        if otp is None:
+            otp, step = next_code(username) if username in SECRETS else ("", None)
+        self.page.fill("#otp", otp)
         with self.page.expect_navigation():
             self.page.click("button:has-text('Sign in')")
         self.check_pages()
+        if step is not None and not self.page.url.split("?")[0].endswith("/irt/sign-in"):
+            used(username, step)  # signed in: the service has taken this step's code
 
     def error_summary(self) -> str:
         return " ".join(self.page.inner_text(".govuk-error-summary").split())

@@ -170,6 +170,7 @@ def production_env(tracker_url: str, user: str, now: str) -> dict[str, str]:
         "PCL_REDIS_HOST": REDIS_HOST,
         "PCL_REDIS_PORT": str(REDIS_PORT),
         "PCL_REDIS_DB": "0",
+        "PCL_REDIS_PASSWORD": "",  # the test Redis asks for none
     }
 
 

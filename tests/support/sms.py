@@ -136,7 +136,7 @@ def user_turns(stack: Stack, number: str) -> int:
     sender = sms_sender_id(stack.hmac_key, number)
     response = httpx.get(
         f"{stack.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.token},
+        params={"token": stack.rasa_api_token},
         timeout=30,
     )
     response.raise_for_status()

@@ -65,7 +65,11 @@ class Stack:
 
     def __post_init__(self) -> None:
         self.ports = {name: free_port() for name in PROCESSES}
+        # The pcl channel's token (the API's); Rasa's HTTP API and the action server have
+        # their own.
         self.token = secrets.token_urlsafe(32)
+        self.rasa_api_token = secrets.token_urlsafe(32)
+        self.action_server_token = secrets.token_urlsafe(32)
         self.hmac_key = secrets.token_urlsafe(32)
         self.encryption_key = generate_key()
         self.blind_index_key = generate_key()
@@ -112,6 +116,15 @@ class Stack:
             PCL_DATABASE_URL=self.database_url or "",
             PCL_MODEL=str(current_model()),
             PCL_RASA_TOKEN=self.token,
+            PCL_RASA_API_TOKEN=self.rasa_api_token,
+            PCL_ACTION_SERVER_TOKEN=self.action_server_token,
+            # The limits stay on; the test rig is one client (127.0.0.1) playing many
+            # professionals, so its own allowance is large. tests/integration/
+            # test_hostile_callers.py tests the limits themselves.
+            PCL_RATE_LIMIT_CHAT_CLIENT="100000/minute",
+            PCL_RATE_LIMIT_CHAT_CONVERSATION="1000/minute",
+            PCL_RATE_LIMIT_SMS_SENDER="1000/minute",
+            PCL_RATE_LIMIT_SIGN_IN_CLIENT="1000/minute",
             PCL_HMAC_KEY=self.hmac_key,
             PCL_ENCRYPTION_KEYS=self.encryption_key,
             PCL_BLIND_INDEX_KEY=self.blind_index_key,
@@ -166,7 +179,7 @@ class Stack:
         the action server's /health."""
         kind = self.instances.get(name, (name, {}))[0]
         path = {"api": "/healthz", "rasa": "/status", "actions": "/health"}[kind]
-        params = {"token": self.token} if kind == "rasa" else None
+        params = {"token": self.rasa_api_token} if kind == "rasa" else None
         deadline = time.monotonic() + timeout
         last = "no answer"
         while time.monotonic() < deadline:

@@ -24,6 +24,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("PCL_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("PCL_ENV", "test")  # settings default to production
 
 
 def settings(**values: str) -> Settings:

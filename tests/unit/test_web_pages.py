@@ -31,6 +31,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("PCL_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("PCL_ENV", "test")  # settings default to production
 
 
 def settings(tmp_path: Path, **values: str) -> Settings:
@@ -167,3 +168,26 @@ def test_govuk_frontend_and_govuk_frontend_jinja_are_pinned_to_matching_majors()
     installed = ROOT / "node_modules/govuk-frontend/package.json"
     if installed.exists():  # after `make frontend`
         assert json.loads(installed.read_text())["version"] == frontend
+
+
+def test_only_the_web_chat_may_be_framed(tmp_path: Path) -> None:
+    app = create_app(settings(tmp_path, frame_ancestors="https://www.derby.gov.uk"))
+    with TestClient(app) as client:
+        chat = client.get("/chat")
+        staff = client.get("/irt/sign-in")
+    assert "frame-ancestors https://www.derby.gov.uk" in chat.headers["content-security-policy"]
+    check_security_headers(staff.headers, "/irt/sign-in")  # frame-ancestors 'none', DENY
+
+
+def test_production_sends_hsts_and_does_not_publish_the_api_schema(tmp_path: Path) -> None:
+    production = settings(
+        tmp_path, env="production", database_url="postgresql+psycopg://db.invalid/pcl"
+    )
+    with TestClient(create_app(production)) as client:
+        page = client.get("/chat")
+        assert page.headers["strict-transport-security"].startswith("max-age=31536000")
+        assert client.get("/openapi.json").status_code == 404
+        assert client.get("/docs").status_code == 404
+    with TestClient(create_app(settings(tmp_path))) as client:
+        assert "strict-transport-security" not in client.get("/chat").headers
+        assert client.get("/openapi.json").status_code == 200

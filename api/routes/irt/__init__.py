@@ -6,8 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from api.irt_pages import error_page
-from api.routes.irt import audit, contacts, contacts_api, sessions, stats, users
-from api.staff_cookies import SignInRequired, StaffPageError, redirect_to_sign_in
+from api.routes.irt import account, audit, contacts, contacts_api, sessions, stats, users
+from api.staff_cookies import (
+    EnrolmentRequired,
+    SignInRequired,
+    StaffPageError,
+    redirect_to_enrolment,
+    redirect_to_sign_in,
+)
 
 router = APIRouter()
 for part in (
@@ -20,8 +26,12 @@ for part in (
     stats.pages,
     stats.api,
     users.router,
+    account.router,
 ):
     router.include_router(part)
+
+# Routes a session may use before it has passed the second factor (api.deps.any_session).
+ENROLMENT_ROUTES = frozenset({("GET", "/irt/enrol"), ("POST", "/irt/enrol")})
 
 # Routes anyone may call: the way in.
 PUBLIC_ROUTES = frozenset({("GET", "/irt/sign-in"), ("POST", "/irt/sign-in"),
@@ -31,4 +41,6 @@ PUBLIC_ROUTES = frozenset({("GET", "/irt/sign-in"), ("POST", "/irt/sign-in"),
 def add_exception_handlers(app: FastAPI) -> None:
     """A page without a session redirects to the sign-in page; a refused page is a page."""
     app.add_exception_handler(SignInRequired, redirect_to_sign_in)
+    app.add_exception_handler(EnrolmentRequired, redirect_to_enrolment)
     app.add_exception_handler(StaffPageError, error_page)
+    app.add_exception_handler(sessions.SignInLimited, sessions.limited_response)

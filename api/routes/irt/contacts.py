@@ -14,8 +14,10 @@ from api.deps import CheckedForm, ServicesDep, StaffSessionDep
 from api.irt_exports import csv_response
 from api.irt_filters import CHANNEL_CHOICES, HARM_CHOICES, STATUS_CHOICES, ContactFilters
 from api.irt_pages import STATUS_LABELS, THRESHOLD_LABELS, page
+from api.routes.irt.account import REAUTHENTICATION_REFUSED, reauthenticate
 from api.services import AppServices
 from api.staff_cookies import StaffPageError
+from bot.adapters.passwords import MAX_PASSWORD_LENGTH
 from bot.domain.contact import (
     DECISION_STATUSES,
     MAX_LCS_REFERENCE,
@@ -226,6 +228,8 @@ def erase(
     services: ServicesDep,
     active: CheckedForm,
     rationale: Annotated[str, Form()] = "",
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
+    code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     check_reference(reference)
     rationale = rationale.strip()
@@ -233,6 +237,9 @@ def erase(
         "erasure-" + name.replace("_", "-"): ERASURE_ERRORS[problem]
         for name, problem in erasure_problems(rationale).items()
     }
+    # An erasure cannot be undone: the password and a fresh code again, not the session alone.
+    if not errors and not reauthenticate(services, active, password, code):
+        errors["erasure-password"] = REAUTHENTICATION_REFUSED
     if not errors:
         try:
             use_cases.erase_contact(

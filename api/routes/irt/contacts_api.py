@@ -29,6 +29,7 @@ from api.irt_schemas import (
     list_item,
 )
 from api.problems import UNREADABLE_BODY, Problem, invalid_query
+from api.routes.irt.account import REAUTHENTICATION_REFUSED, reauthenticate
 from bot.domain.contact import ContactNotFoundError, ContactRuleError, ContactView
 from bot.services import contacts as use_cases
 
@@ -195,7 +196,10 @@ def erase_contact(
     services: ServicesDep,
     active: CheckedApiPost,
 ) -> ChangeOut:
-    """Erases a contact's personal data, keeping a tombstone with who, when and why."""
+    """Erases a contact's personal data, keeping a tombstone with who, when and why. It cannot
+    be undone, so it needs the member's `password` and a fresh `otp` again (403 otherwise)."""
+    if not reauthenticate(services, active, erasure.password, erasure.otp):
+        raise HTTPException(403, REAUTHENTICATION_REFUSED)
     username = active.member.username
     return _changed(
         username,

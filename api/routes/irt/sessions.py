@@ -9,6 +9,7 @@ and never the password. Whatever was wrong, the answer is the same (bot.services
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -18,35 +19,171 @@ from pydantic import BaseModel, Field
 from api.deps import CheckedApiPost, CheckedForm, ServicesDep, StaffSessionDep
 from api.irt_pages import describe_duration, page
 from api.problems import UNREADABLE_BODY, Problem
+from api.rate_limits import SIGN_IN_BUSY, SIGN_IN_LIMITED
 from api.services import AppServices
 from api.staff_cookies import (
-    COOKIE,
-    SIGN_IN_COOKIE,
+    ENROL_PATH,
+    HOME,
     clear_session_cookie,
     clear_sign_in_cookie,
+    is_api,
     safe_back_to,
+    session_token,
     set_session_cookie,
     set_sign_in_cookie,
+    sign_in_cookie,
     sign_in_token,
     tokens_match,
 )
+from bot.adapters.db.contacts import ContactRepository
+from bot.adapters.db.staff import StaffRepository
 from bot.adapters.passwords import MAX_PASSWORD_LENGTH
 from bot.adapters.settings import Settings
+from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
 from bot.domain.staff import Role
 from bot.services.staff_auth import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
     SIGN_IN_REFUSED,
     ActiveSession,
+    PasswordAuthenticator,
+    Refusal,
+    SecondFactor,
+    SignInOutcome,
     StaffMember,
-    sign_in,
-    sign_out,
+    StaffSessions,
 )
 
 pages = APIRouter(prefix="/irt", include_in_schema=False)
 api = APIRouter(prefix="/irt/api", tags=["IRT: sign-in"])
 
 MAX_USERNAME_LENGTH = 200
+MAX_CODE_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class _SignedIn:
+    member: StaffMember
+    token: str
+    csrf_token: str
+    # False: the session may only enrol the second factor (/irt/enrol).
+    second_factor: bool = True
+
+
+class SignInLimited(Exception):
+    """Refused before any password was checked: too many attempts, or too many at once."""
+
+    def __init__(self, status_code: int, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.retry_after = retry_after
+
+
+def _sign_in(
+    request: Request,
+    services: AppServices,
+    username: str,
+    password: str,
+    otp: str,
+    *,
+    via: str,
+) -> _SignedIn | None:
+    """Checks the credentials and the second factor and starts a session; one audit event
+    either way. Before any password is checked: the client's throttle, the account's, and a
+    free slot among the few Argon2 verifications allowed at once (SignInLimited otherwise)."""
+    limits = services.limits
+    verdict = limits.sign_in_attempt(request)
+    if not verdict.allowed:
+        raise SignInLimited(429, SIGN_IN_LIMITED, verdict.retry_after_seconds)
+    if limits.account_is_limited(username):
+        raise SignInLimited(429, SIGN_IN_LIMITED, 60)
+    if not services.sign_in_slots.acquire(blocking=False):
+        raise SignInLimited(503, SIGN_IN_BUSY, 5)
+    try:
+        return _check_and_start(request, services, username, password, otp, via=via)
+    finally:
+        services.sign_in_slots.release()
+
+
+def _check_and_start(
+    request: Request,
+    services: AppServices,
+    username: str,
+    password: str,
+    otp: str,
+    *,
+    via: str,
+) -> _SignedIn | None:
+    client = services.limits.client_key(request)
+    with services.sessions.begin() as session:
+        staff = StaffRepository(session)
+        authenticator = PasswordAuthenticator(staff, services.passwords, services.clock)
+        outcome = authenticator.authenticate(username, password, client)
+        audit = ContactRepository(
+            session, services.cipher, services.clock, timezone=services.facts.timezone
+        )
+        second_factor = True
+        if outcome.account is not None:
+            factor = SecondFactor(staff, services.cipher)
+            if otp and factor.check(outcome.account, otp, services.clock.now()):
+                pass
+            elif outcome.account.totp_confirmed or via == "api":
+                # A wrong or missing code counts as a wrong password does.
+                locked = authenticator.record_failure(outcome.account, client)
+                outcome = SignInOutcome(None, outcome.username, Refusal.WRONG_CODE, locked)
+            else:
+                second_factor = False  # the form's first sign-in: enrol before anything else
+        if outcome.member is None:
+            assert outcome.refusal is not None
+            if outcome.username is not None:
+                services.limits.sign_in_failure(outcome.username)
+            audit.add_audit(
+                outcome.username or UNKNOWN_ACTOR,
+                AuditAction.SIGN_IN_FAILED,
+                detail={"via": via, "reason": outcome.refusal.value, "locked": outcome.locked_now},
+            )
+            return None
+        assert outcome.account is not None
+        authenticator.record_success(outcome.account, client)
+        sessions = StaffSessions(staff, services.clock, services.settings.staff_idle_timeout)
+        old_token = session_token(request)
+        if old_token:
+            sessions.end(old_token)  # a new id at every sign-in: no session fixation
+        new = sessions.start(outcome.member, second_factor=second_factor)
+        audit.add_audit(
+            outcome.member.username,
+            AuditAction.SIGN_IN,
+            detail={"via": via, "second_factor": second_factor},
+        )
+        return _SignedIn(outcome.member, new.token, new.csrf_token, second_factor)
+
+
+def limited_response(request: Request, error: Exception) -> Response:
+    """A sign-in refused before any check: 429 (too many) or 503 (too many at once)."""
+    assert isinstance(error, SignInLimited)
+    headers = {"Retry-After": str(error.retry_after)}
+    if is_api(request):
+        return JSONResponse({"detail": error.message}, error.status_code, headers=headers)
+    services: AppServices = request.app.state.services
+    response = _sign_in_page(
+        request,
+        services,
+        back_to=HOME,
+        errors=[{"text": error.message, "href": "#username"}],
+        status_code=error.status_code,
+    )
+    response.headers.update(headers)
+    return response
+
+
+def _sign_out(services: AppServices, token: str | None, member: StaffMember, via: str) -> None:
+    with services.sessions.begin() as session:
+        if token:
+            StaffSessions(StaffRepository(session), services.clock).end(token)
+        ContactRepository(
+            session, services.cipher, services.clock, timezone=services.facts.timezone
+        ).add_audit(member.username, AuditAction.SIGN_OUT, detail={"via": via})
 
 
 # --- the sign-in page -----------------------------------------------------------------------
@@ -113,11 +250,12 @@ def sign_in_form(
     services: ServicesDep,
     username: Annotated[str, Form(max_length=MAX_USERNAME_LENGTH)] = "",
     password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
+    otp: Annotated[str, Form(max_length=MAX_CODE_LENGTH)] = "",
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
     back_to = safe_back_to(next)
-    if not tokens_match(csrf_token, request.cookies.get(SIGN_IN_COOKIE)):
+    if not tokens_match(csrf_token, sign_in_cookie(request)):
         message = "The sign-in page had expired or did not come from this service. Sign in again."
         return _sign_in_page(
             request,
@@ -142,16 +280,7 @@ def sign_in_form(
             errors=errors,
             field_errors=field_errors,
         )
-    signed_in = sign_in(
-        services.unit_of_work(),
-        services.passwords,
-        services.clock,
-        username,
-        password,
-        via="form",
-        old_token=request.cookies.get(COOKIE),
-        idle_timeout=services.settings.staff_idle_timeout,
-    )
+    signed_in = _sign_in(request, services, username, password, otp, via="form")
     if signed_in is None:
         return _sign_in_page(
             request,
@@ -160,6 +289,8 @@ def sign_in_form(
             username=username,
             errors=[{"text": SIGN_IN_REFUSED, "href": "#username"}],
         )
+    if not signed_in.second_factor:
+        back_to = ENROL_PATH
     response = RedirectResponse(back_to, status_code=303)
     set_session_cookie(response, signed_in.token, services.settings)
     clear_sign_in_cookie(response, services.settings)
@@ -168,13 +299,7 @@ def sign_in_form(
 
 @pages.post("/sign-out")
 def sign_out_form(request: Request, services: ServicesDep, active: CheckedForm) -> Response:
-    sign_out(
-        services.unit_of_work(),
-        services.clock,
-        request.cookies.get(COOKIE),
-        active.member,
-        via="form",
-    )
+    _sign_out(services, session_token(request), active.member, "form")
     response = RedirectResponse("/irt/sign-in?signed_out=true", status_code=303)
     clear_session_cookie(response, services.settings)
     return response
@@ -186,6 +311,12 @@ def sign_out_form(request: Request, services: ServicesDep, active: CheckedForm) 
 class LoginRequest(BaseModel):
     username: str = Field(min_length=1, max_length=MAX_USERNAME_LENGTH)
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    otp: str = Field(
+        default="",
+        max_length=MAX_CODE_LENGTH,
+        description="The 6-digit code from the account's authenticator (the otpauth:// URI "
+        "`python -m api.users add` printed), or one of its recovery codes.",
+    )
 
 
 class SessionOut(BaseModel):
@@ -227,19 +358,15 @@ def _idle_seconds_left(active: ActiveSession, services: AppServices) -> int:
     responses={
         **UNREADABLE_BODY,
         401: {"model": Problem, "description": "Not signed in, whatever was wrong"},
+        429: {"model": Problem, "description": "Too many attempts from here: wait"},
+        503: {"model": Problem, "description": "Too many sign-ins at once: try again shortly"},
     },
 )
 def login(request: Request, credentials: LoginRequest, services: ServicesDep) -> Any:
-    """Signs in and sets the `pcl_staff` session cookie (HttpOnly): send it back on every call."""
-    signed_in = sign_in(
-        services.unit_of_work(),
-        services.passwords,
-        services.clock,
-        credentials.username,
-        credentials.password,
-        via="api",
-        old_token=request.cookies.get(COOKIE),
-        idle_timeout=services.settings.staff_idle_timeout,
+    """Signs in and sets the `pcl_staff` session cookie (HttpOnly): send it back on every call.
+    The second factor is required: `otp`, a code of the account's TOTP secret."""
+    signed_in = _sign_in(
+        request, services, credentials.username, credentials.password, credentials.otp, via="api"
     )
     if signed_in is None:
         return JSONResponse({"detail": SIGN_IN_REFUSED}, status_code=401)
@@ -276,13 +403,7 @@ def refresh_session(active: CheckedApiPost, services: ServicesDep) -> SessionOut
 @api.post("/logout", status_code=204, responses={401: {"model": Problem}, 403: {"model": Problem}})
 def logout(request: Request, services: ServicesDep, active: CheckedApiPost) -> Response:
     """Ends the session (needs the X-CSRF-Token header)."""
-    sign_out(
-        services.unit_of_work(),
-        services.clock,
-        request.cookies.get(COOKIE),
-        active.member,
-        via="api",
-    )
+    _sign_out(services, session_token(request), active.member, "api")
     response = Response(status_code=204)
     clear_session_cookie(response, services.settings)
     return response

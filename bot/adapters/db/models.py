@@ -218,6 +218,40 @@ class StaffUser(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The second factor: the TOTP secret encrypted with the record keys (bot.adapters.crypto),
+    # confirmed once its holder has typed a code from it; the last time step used, so that a
+    # code is taken once.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffSignInLock(Base):
+    """Wrong passwords counted per account and per client (a keyed hash of its address), so
+    that a stranger's guesses lock out the stranger and not the account's holder."""
+
+    __tablename__ = "staff_sign_in_locks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    client_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffRecoveryCode(Base):
+    """A one-time recovery code for a lost authenticator, stored as an Argon2 hash."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class StaffSession(Base):
@@ -233,6 +267,8 @@ class StaffSession(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     csrf_token: Mapped[str] = mapped_column(String(64))
+    # False while the session may do nothing but enrol the second factor.
+    second_factor: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class AppendOnlyError(RuntimeError):

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.adapters.db.models import StaffSession, StaffUser
+from bot.adapters.db.models import StaffRecoveryCode, StaffSession, StaffSignInLock, StaffUser
 from bot.domain.staff import Role
 
 # Lower-case letters, digits and . _ @ - : a council's usual account names and email addresses.
@@ -37,6 +37,10 @@ class StaffAccount:
     locked_until: datetime | None
     disabled_at: datetime | None
     password_hash: str | None
+    # The TOTP secret as the record keys encrypted it; confirmed once a code from it was typed.
+    totp_secret: str | None = None
+    totp_confirmed: bool = False
+    totp_last_step: int | None = None
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
@@ -49,6 +53,7 @@ class SessionRecord:
     created_at: datetime
     last_seen_at: datetime
     csrf_token: str
+    second_factor: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,47 +121,113 @@ class StaffRepository:
             update(StaffUser).where(StaffUser.id == user_id).values(password_hash=password_hash)
         )
 
-    def record_failure(
-        self, user_id: int, now: datetime, lock_after: int, lock_until: datetime
-    ) -> bool:
-        """Counts a wrong password, in one statement so that concurrent attempts all count;
-        locks the account once `lock_after` are reached. True when this attempt locked it."""
-        user = self._session.get(StaffUser, user_id)
-        if user is None:
-            return False
-        if user.locked_until is not None and user.locked_until <= now:
-            # An earlier lock has run out: counting starts again.
-            self._session.execute(
-                update(StaffUser)
-                .where(StaffUser.id == user_id)
-                .values(failed_attempts=0, locked_until=None)
-            )
-        count = self._session.execute(
-            update(StaffUser)
-            .where(StaffUser.id == user_id)
-            .values(failed_attempts=StaffUser.failed_attempts + 1)
-            .returning(StaffUser.failed_attempts)
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
-        if count >= lock_after:
-            self._session.execute(
-                update(StaffUser)
-                .where(StaffUser.id == user_id)
-                .values(locked_until=lock_until, failed_attempts=0)
-                .execution_options(synchronize_session=False)
-            )
-            self._session.expire(user)
-            return True
-        self._session.expire(user)
-        return False
+    def is_locked_for(self, user_id: int, client_key: str, now: datetime) -> bool:
+        lock = self._session.get(StaffSignInLock, (user_id, client_key))
+        return lock is not None and lock.locked_until is not None and lock.locked_until > now
 
-    def record_success(self, user_id: int) -> None:
+    def record_failure(
+        self, user_id: int, client_key: str, now: datetime, lock_after: int, lock_until: datetime
+    ) -> bool:
+        """Counts a wrong password from this client for this account; locks the pair once
+        `lock_after` are reached. True when this attempt locked it."""
+        lock = self._session.get(StaffSignInLock, (user_id, client_key), with_for_update=True)
+        if lock is None:
+            lock = StaffSignInLock(
+                user_id=user_id, client_key=client_key, failed_attempts=0, locked_until=None
+            )
+            self._session.add(lock)
+        elif lock.locked_until is not None and lock.locked_until <= now:
+            # An earlier lock has run out: counting starts again.
+            lock.failed_attempts = 0
+            lock.locked_until = None
+        lock.failed_attempts += 1
+        locked = lock.failed_attempts >= lock_after
+        if locked:
+            lock.locked_until = lock_until
+            lock.failed_attempts = 0
+        self._session.flush()
+        return locked
+
+    def record_success(self, user_id: int, client_key: str) -> None:
+        self._session.execute(
+            delete(StaffSignInLock)
+            .where(StaffSignInLock.user_id == user_id, StaffSignInLock.client_key == client_key)
+            .execution_options(synchronize_session=False)
+        )
+
+    def locked_clients(self, user_id: int, now: datetime) -> int:
+        """How many clients are locked out of this account now."""
+        locks = self._session.scalars(
+            select(StaffSignInLock).where(StaffSignInLock.user_id == user_id)
+        )
+        return sum(1 for lock in locks if lock.locked_until and lock.locked_until > now)
+
+    def set_password(self, user_id: int, password_hash: str, now: datetime) -> None:
         self._session.execute(
             update(StaffUser)
             .where(StaffUser.id == user_id)
-            .values(failed_attempts=0, locked_until=None)
+            .values(password_hash=password_hash, password_changed_at=now)
+        )
+
+    # --- the second factor ---------------------------------------------------------------
+
+    def set_totp_secret(self, user_id: int, encrypted_secret: str | None) -> None:
+        """A new, unconfirmed secret (or none); the recovery codes go with the old one."""
+        self._session.execute(
+            update(StaffUser)
+            .where(StaffUser.id == user_id)
+            .values(totp_secret=encrypted_secret, totp_confirmed_at=None, totp_last_step=None)
+        )
+        self._session.execute(
+            delete(StaffRecoveryCode).where(StaffRecoveryCode.user_id == user_id)
+        )
+
+    def confirm_totp(self, user_id: int, now: datetime, step: int) -> None:
+        self._session.execute(
+            update(StaffUser)
+            .where(StaffUser.id == user_id)
+            .values(totp_confirmed_at=now, totp_last_step=step)
+        )
+
+    def use_totp_step(self, user_id: int, step: int) -> bool:
+        """Records a code's time step as used; False when it (or a later one) already was, so
+        that a code is taken once (one statement: two requests cannot both take it)."""
+        result = self._session.execute(
+            update(StaffUser)
+            .where(
+                StaffUser.id == user_id,
+                (StaffUser.totp_last_step.is_(None)) | (StaffUser.totp_last_step < step),
+            )
+            .values(totp_last_step=step)
             .execution_options(synchronize_session=False)
         )
+        return bool(getattr(result, "rowcount", 0))
+
+    def set_recovery_codes(self, user_id: int, code_hashes: list[str]) -> None:
+        self._session.execute(
+            delete(StaffRecoveryCode).where(StaffRecoveryCode.user_id == user_id)
+        )
+        self._session.add_all(
+            StaffRecoveryCode(user_id=user_id, code_hash=h, used_at=None) for h in code_hashes
+        )
+        self._session.flush()
+
+    def unused_recovery_codes(self, user_id: int) -> list[tuple[int, str]]:
+        rows = self._session.scalars(
+            select(StaffRecoveryCode).where(
+                StaffRecoveryCode.user_id == user_id, StaffRecoveryCode.used_at.is_(None)
+            )
+        )
+        return [(row.id, row.code_hash) for row in rows]
+
+    def use_recovery_code(self, code_id: int, now: datetime) -> bool:
+        result = self._session.execute(
+            update(StaffRecoveryCode)
+            .where(StaffRecoveryCode.id == code_id, StaffRecoveryCode.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     def disable(self, username: str, now: datetime) -> None:
         user = self._require(username)
@@ -169,7 +240,14 @@ class StaffRepository:
         user.disabled_at = None
         user.failed_attempts = 0
         user.locked_until = None
+        self._session.execute(delete(StaffSignInLock).where(StaffSignInLock.user_id == user.id))
         self._session.flush()
+
+    def reset_second_factor(self, username: str) -> None:
+        """The holder enrols a new authenticator at their next sign-in (a lost phone)."""
+        user = self._require(username)
+        self.set_totp_secret(user.id, None)
+        self._end_sessions_of(user.id)
 
     def remove(self, username: str) -> None:
         user = self._require(username)
@@ -179,7 +257,9 @@ class StaffRepository:
 
     # --- sessions ------------------------------------------------------------------------
 
-    def create_session(self, user_id: int, now: datetime) -> NewSession:
+    def create_session(
+        self, user_id: int, now: datetime, *, second_factor: bool = True
+    ) -> NewSession:
         token = secrets.token_urlsafe(32)
         csrf_token = secrets.token_urlsafe(32)
         row = StaffSession(
@@ -188,6 +268,7 @@ class StaffRepository:
             created_at=now,
             last_seen_at=now,
             csrf_token=csrf_token,
+            second_factor=second_factor,
         )
         self._session.add(row)
         self._session.flush()
@@ -209,6 +290,13 @@ class StaffRepository:
             update(StaffSession)
             .where(StaffSession.id == record_id)
             .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def end_other_sessions(self, user_id: int, keep_record_id: str) -> None:
+        self._session.execute(
+            delete(StaffSession)
+            .where(StaffSession.user_id == user_id, StaffSession.id != keep_record_id)
             .execution_options(synchronize_session=False)
         )
 
@@ -264,6 +352,9 @@ def _account(user: StaffUser) -> StaffAccount:
         locked_until=user.locked_until,
         disabled_at=user.disabled_at,
         password_hash=user.password_hash,
+        totp_secret=user.totp_secret,
+        totp_confirmed=user.totp_confirmed_at is not None,
+        totp_last_step=user.totp_last_step,
     )
 
 
@@ -274,4 +365,5 @@ def _session_record(row: StaffSession, user: StaffUser) -> SessionRecord:
         created_at=row.created_at,
         last_seen_at=row.last_seen_at,
         csrf_token=row.csrf_token,
+        second_factor=bool(row.second_factor),
     )
