@@ -31,7 +31,7 @@ from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from tests.browser.conftest import SCREENSHOTS
 from tests.support.irt_browser import StaffBrowser, staff_browser
 from tests.support.stack import Stack
-from tests.support.staff import add_staff
+from tests.support.staff import add_staff, next_code, used
 
 pytestmark = pytest.mark.e2e
 
@@ -83,14 +83,20 @@ def create_contact(stack: Stack) -> str:
 
 
 def keyboard_sign_in(staff: StaffBrowser, username: str, password: str) -> None:
-    """On the sign-in page: Tab to the username, type, Tab to the password, type, Enter."""
+    """On the sign-in page: Tab to the username, type, Tab to the password, type, Tab to the
+    authenticator's code, type, Enter."""
     staff.chat.tab_to(id="username")
     staff.page.keyboard.type(username)
     staff.page.keyboard.press("Tab")
     assert staff.chat.focused()["id"] == "password"
     staff.page.keyboard.type(password)
+    staff.page.keyboard.press("Tab")
+    assert staff.chat.focused()["id"] == "otp"
+    code, step = next_code(username)
+    staff.page.keyboard.type(code)
     with staff.page.expect_navigation():
         staff.page.keyboard.press("Enter")
+    used(username, step)
     staff.check_pages()
 
 

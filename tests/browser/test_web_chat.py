@@ -160,7 +160,11 @@ def test_a_scenario_consultation_by_keyboard_alone_records_nothing_and_can_be_en
     assert "open to Children's Social Care" in chat.choose("Yes, in Derby city")[-1]
     assert "other children in the household" in chat.choose("No")[-1]
     assert "What is your concern?" in chat.choose("No")[-1]
-    assert "significant harm" in chat.say("A child often misses school")[-1]
+    said = chat.say("A child often misses school")
+    if said[-1].startswith("Do you think the child may be suffering"):
+        # The classifier read possible harm: rule 7's confirming question, answered "No".
+        said = chat.choose("No, that's not it")
+    assert "Do you have reasonable cause to suspect" in said[-1]
     assert "which best describes" in chat.choose("No", key="Space")[-1]
     assert "support already in place" in chat.choose("Some additional needs in one area")[-1]
     assert "agree to early help" in chat.choose("Yes, it is meeting them")[-1]

@@ -32,6 +32,7 @@ from tests.support.conversation import (
     consult,
     conversation,
     named_child,
+    past_confirmation,
     scenario,
     thresholds,
 )
@@ -210,6 +211,8 @@ def _text_functions(facts: ServiceFacts, at: datetime) -> dict[str, Callable[[],
         ],
         "harm_scenario_not_recorded": lambda: [messages.harm_scenario_not_recorded(facts, at)],
         "harm_ask_kind": lambda: [messages.harm_ask_kind()],
+        "line_now": lambda: [messages.line_now(facts, at)],
+        "next_opening_words": lambda: [messages.next_opening_words(facts, at)],
         "urgent_contact_name": lambda: [messages.urgent_contact_name(facts, at)],
         "urgent_phone_now": lambda: [messages.urgent_phone_now(facts, at)],
         "public_routes": lambda: messages.public_routes(facts, at),
@@ -284,7 +287,9 @@ def _in_hours_conversations(stack: Stack) -> Iterator[Conversation]:
         consult(conv, greeting=None)
         scenario(conv)
         conv.say_all(["I want to make a referral", "I want to speak to someone"])
-        conv.say("He has been late most mornings this term and often seems tired")
+        past_confirmation(
+            conv, conv.say("He has been late most mornings this term and often seems tired")
+        )
         thresholds(conv, "unsure", "several", "no", "not asked")
         conv.say("/deny")
         yield conv
@@ -292,7 +297,7 @@ def _in_hours_conversations(stack: Stack) -> Iterator[Conversation]:
         with conversation(stack) as conv:  # more levels of need
             consult(conv)
             scenario(conv)
-            conv.say("She has been anxious and is missing some school")
+            past_confirmation(conv, conv.say("She has been anxious and is missing some school"))
             thresholds(conv, *answers)
             yield conv
     with conversation(stack) as conv:  # domestic abuse
@@ -302,6 +307,7 @@ def _in_hours_conversations(stack: Stack) -> Iterator[Conversation]:
             "Police were called to a domestic abuse incident at the family home last night, "
             "the children were in the house"
         )
+        past_confirmation(conv, conv.replies[-1])
         conv.say("Medium risk")  # the DASH grade (issue 16)
         thresholds(conv, "no", "several", "partly", "yes")
         yield conv

@@ -376,8 +376,10 @@ def test_rule_5_a_scenario_whose_disclosure_names_a_pupil_is_told_it_is_no_longe
     before = Records.now(in_hours)
     consult(conv)
     scenario(conv)
-    reply = conv.say("One of my pupils, Amy Jones, told me her stepdad hits her with a belt")
-    assert IRT_PHONE in reply and reply.reference, conv.transcript
+    first = conv.say("One of my pupils, Amy Jones, told me her stepdad hits her with a belt")
+    assert IRT_PHONE in first, conv.transcript
+    reply = confirmed(conv, first)
+    assert reply.reference, conv.transcript
     assert len(before.new_references(in_hours)) == 1
     assert "no longer an anonymous scenario" in reply, conv.transcript
 
@@ -789,11 +791,12 @@ def test_rule_10_domestic_abuse_gets_the_notification_route_then_the_threshold_q
             "You said the child's needs are several or complex.",
             "Multi-Agency Team (MAT)",
         ),
+        # (A "yes" to the harm question is the significant-harm path at once: rule 7's tests.)
         (
-            ("yes", "severe", "none", "no"),
+            ("no", "severe", "none", "no"),
             "Specialist",
-            "You said you have reasonable cause to suspect",
-            f"Initial Response Team (IRT) now on {IRT_PHONE}",
+            "You said the child has needs that only social care can meet.",
+            "Online Referral Form",
         ),
     ],
     ids=["universal", "emerging-needs", "intensive", "specialist"],

@@ -167,7 +167,7 @@ def test_rasa_killed_under_load(production_stack: Stack) -> None:
 # resent then meets a finished form and a fallback; rasa_ext.whole_turn).
 @pytest.mark.parametrize(
     ("at", "fault"),
-    [(9, "killed"), (18, "killed"), (18, "without its database")],
+    [(11, "killed"), (20, "killed"), (20, "without its database")],
 )
 def test_a_failed_turn_leaves_no_trace(production_stack: Stack, at: int, fault: str) -> None:
     stack = production_stack

@@ -220,6 +220,14 @@ def scenario(conv: Conversation) -> Reply:
     return reply
 
 
+def past_confirmation(conv: Conversation, reply: Reply) -> Reply:
+    """Answers "No" when a concern was read as possible significant harm (rule 7's confirming
+    question), so that a test about something else goes on where it was."""
+    if ASK_CONFIRM_HARM in reply:
+        return conv.say(HARM_NO)
+    return reply
+
+
 def thresholds(conv: Conversation, harm: str, needs: str, support: str, consent: str) -> Reply:
     """Answer the four threshold questions (a button's value or free text), each asked in
     turn: returns the advice. For a named child the family question has already answered the
