@@ -90,8 +90,7 @@ def keyboard_sign_in(staff: StaffBrowser, username: str, password: str) -> None:
     staff.page.keyboard.press("Tab")
     assert staff.chat.focused()["id"] == "password"
     staff.page.keyboard.type(password)
-    staff.page.keyboard.press("Tab")
-    assert staff.chat.focused()["id"] == "otp"
+    staff.chat.tab_to(id="otp")
     code, step = next_code(username)
     staff.page.keyboard.type(code)
     with staff.page.expect_navigation():
