@@ -207,15 +207,17 @@ BENCH_ARGS ?=
 
 test: nginx
 
-bench: setup $(MODEL) $(MINIMAL_MODEL)
-	@$(PY) scripts/bench.py --minimal-model $(MINIMAL_MODEL) $(BENCH_ARGS)
-
 # The bench's yardstick: a minimal stock Rasa project (scripts/minimal_rasa, none of the
-# project's code), trained once per content, like the assistant's model.
+# project's code), trained once per content, like the assistant's model. (Defined before the
+# rule that needs it: make expands a rule's prerequisites as it reads them.)
 MINIMAL_DIR := scripts/minimal_rasa
 MINIMAL_INPUTS := requirements/rasa.lock $(shell find $(MINIMAL_DIR) -type f -name '*.yml' | sort)
 MINIMAL_HASH := $(call hash,$(wildcard $(MINIMAL_INPUTS)))
 MINIMAL_MODEL := models/minimal-$(MINIMAL_HASH).tar.gz
+
+bench: setup $(MODEL) $(MINIMAL_MODEL)
+	@$(PY) scripts/bench.py --minimal-model $(MINIMAL_MODEL) $(BENCH_ARGS)
+
 
 $(MINIMAL_MODEL): $(RASA_STAMP) $(wildcard $(MINIMAL_INPUTS))
 	@echo "==> Training the minimal stock Rasa project (the bench's yardstick): $(MINIMAL_MODEL)"
