@@ -3,6 +3,7 @@ checked, and the threshold questions with their buttons (bot.domain.levels)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -361,57 +362,53 @@ def _early_concern(tracker: Tracker, text: str) -> dict[str, Any]:
     return {Slot.CONCERN: concern} if concern else {}
 
 
-class ActionAskHarmConfirmation(Action):
+class _AskWithButtons(Action):
+    """Asks one of the form's questions with a button for each choice (free text works too)."""
+
+    def question(self) -> tuple[str, Iterable[tuple[str, str]]]:
+        """The question's text and its (title, payload) choices."""
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text, choices = self.question()
+        dispatcher.utter_message(text=text, buttons=buttons(choices))
+        return []
+
+
+class ActionAskHarmConfirmation(_AskWithButtons):
     """Rule 7's one confirming question for an uncertain signal, with two buttons."""
 
     def name(self) -> str:
         return "action_ask_harm_confirmation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(
-            text=messages.HARM_CONFIRM_QUESTION,
-            buttons=buttons(
-                [(messages.HARM_CONFIRM_YES, "/affirm"), (messages.HARM_CONFIRM_NO, "/deny")]
-            ),
-        )
-        return []
+    def question(self) -> tuple[str, Iterable[tuple[str, str]]]:
+        choices = [(messages.HARM_CONFIRM_YES, "/affirm"), (messages.HARM_CONFIRM_NO, "/deny")]
+        return messages.HARM_CONFIRM_QUESTION, choices
 
 
-class _AskDutyQuestion(Action):
-    """One of the duty manager's first questions, with its reason and a button per choice."""
+class _AskDutyQuestion(_AskWithButtons):
+    """One of the duty manager's first questions, with its reason."""
 
     slot = ""
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def question(self) -> tuple[str, Iterable[tuple[str, str]]]:
         question = DUTY_QUESTIONS[self.slot]
-        dispatcher.utter_message(
-            text=question.asked,
-            buttons=buttons((title, value) for value, title in question.choices),
-        )
-        return []
+        return question.asked, ((title, value) for value, title in question.choices)
 
 
-class ActionAskDashGrade(Action):
+class ActionAskDashGrade(_AskWithButtons):
     """Domestic abuse: the police's DASH grade, if the caller knows it (§5.2)."""
 
     def name(self) -> str:
         return "action_ask_dash_grade"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(
-            text=DASH_QUESTION,
-            buttons=buttons((title, value) for value, title in DASH_CHOICES),
-        )
-        return []
+    def question(self) -> tuple[str, Iterable[tuple[str, str]]]:
+        return DASH_QUESTION, ((title, value) for value, title in DASH_CHOICES)
 
 
 class ActionAskChildInCity(_AskDutyQuestion):
@@ -426,23 +423,17 @@ class ActionAskOtherChildren(_AskDutyQuestion):
     slot = OTHER_CHILDREN
 
 
-class _AskThresholdQuestion(Action):
-    """Asks one threshold question with a button for each choice (free text works too)."""
+class _AskThresholdQuestion(_AskWithButtons):
+    """Asks one threshold question (bot.domain.levels)."""
 
     key = ""
 
     def name(self) -> str:
         return f"action_ask_q_{self.key}"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def question(self) -> tuple[str, Iterable[tuple[str, str]]]:
         question = QUESTIONS_BY_KEY[self.key]
-        dispatcher.utter_message(
-            text=question.text,
-            buttons=buttons((choice.title, choice.value) for choice in question.choices),
-        )
-        return []
+        return question.text, ((choice.title, choice.value) for choice in question.choices)
 
 
 # One asking action per question, named action_ask_q_<key> as Rasa's forms expect. (Written
