@@ -3,6 +3,7 @@ checked, and the threshold questions with their buttons (bot.domain.levels)."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
@@ -362,12 +363,18 @@ def _early_concern(tracker: Tracker, text: str) -> dict[str, Any]:
     return {Slot.CONCERN: concern} if concern else {}
 
 
-class _AskWithButtons(Action):
-    """Asks one of the form's questions with a button for each choice (free text works too)."""
+class _AskWithButtons(Action, ABC):
+    """Asks one of the form's questions with a button for each choice (free text works too).
 
+    Abstract, so the action server (which registers every concrete `Action` subclass it finds)
+    skips it; a plain base without `name()` would stop the server starting."""
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
     def question(self) -> tuple[str, Iterable[tuple[str, str]]]:
         """The question's text and its (title, payload) choices."""
-        raise NotImplementedError
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -391,7 +398,10 @@ class ActionAskHarmConfirmation(_AskWithButtons):
 class _AskDutyQuestion(_AskWithButtons):
     """One of the duty manager's first questions, with its reason."""
 
-    slot = ""
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot it asks for (a class attribute in each subclass)."""
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"
@@ -426,7 +436,10 @@ class ActionAskOtherChildren(_AskDutyQuestion):
 class _AskThresholdQuestion(_AskWithButtons):
     """Asks one threshold question (bot.domain.levels)."""
 
-    key = ""
+    @property
+    @abstractmethod
+    def key(self) -> str:
+        """The question's key (a class attribute in each subclass)."""
 
     def name(self) -> str:
         return f"action_ask_q_{self.key}"
