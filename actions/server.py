@@ -63,8 +63,10 @@ def main() -> None:
     # The IRT alerts' outbox: alerts committed before a restart (or a crash) are sent now.
     start_sender()
     if len(os.environ.get(TOKEN_VARIABLE, "")) < 32:
-        sys.exit(f"action server: configuration error: {TOKEN_VARIABLE} must be a random secret "
-                 "of at least 32 characters (`make run` generates one)")
+        sys.exit(
+            f"action server: configuration error: {TOKEN_VARIABLE} must be a random secret "
+            "of at least 32 characters (`make run` generates one)"
+        )
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")
     port = os.environ.get("PCL_ACTION_SERVER_PORT", "5055")
     endpoint.create_app_for_serve = create_guarded_app
