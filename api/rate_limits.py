@@ -56,9 +56,10 @@ class Limits:
     def client_of(self, request: Request) -> str:
         return client_address(request, self.trusted_proxies)
 
-    def client_key(self, request: Request) -> str:
-        """The client as a keyed hash (for the sign-in lock's table): never its address."""
-        return self.limiter.pseudonym("client", self.client_of(request))
+    def client_key(self, client: str) -> str:
+        """The client's address as a keyed hash (for the sign-in lock's table): never the
+        address itself."""
+        return self.limiter.pseudonym("client", client)
 
     def chat(self, request: Request, conversation: str) -> Verdict:
         verdict = self.limiter.hit(self.chat_client, "chat-client", self.client_of(request))
@@ -74,8 +75,9 @@ class Limits:
             logger.warning("rate_limit.sms")
         return verdict
 
-    def sign_in_attempt(self, request: Request) -> Verdict:
-        verdict = self.limiter.hit(self.sign_in_client, "sign-in-client", self.client_of(request))
+    def sign_in_attempt(self, client: str) -> Verdict:
+        """Counts a sign-in attempt from this client address (`client_of`)."""
+        verdict = self.limiter.hit(self.sign_in_client, "sign-in-client", client)
         if not verdict.allowed:
             logger.warning("rate_limit.sign_in.client")
         return verdict

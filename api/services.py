@@ -11,17 +11,19 @@ import yaml
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.answer_once import AnsweredTurns
 from api.rasa_client import RasaClient
 from api.rate_limits import Limits
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.database import make_engine, make_session_factory
-from bot.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from bot.adapters.db.unit_of_work import SqlAlchemyTurnsUnitOfWork, SqlAlchemyUnitOfWork
 from bot.adapters.passwords import Passwords
 from bot.adapters.service_file import load_facts
 from bot.adapters.settings import PROJECT_ROOT, Settings
+from bot.adapters.totp import TotpCodes
 from bot.domain.clock import Clock, make_clock
 from bot.domain.facts import ServiceFacts
+from bot.services.answered_turns import AnsweredTurns
+from bot.services.staff_auth import SignInTools
 
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 
@@ -70,7 +72,7 @@ class AppServices:
                 settings.blind_index_key.get_secret_value(),
             ),
             passwords=Passwords(),
-            turns=AnsweredTurns(sessions),
+            turns=AnsweredTurns(lambda: SqlAlchemyTurnsUnitOfWork(sessions)),
             intents=domain_intents(),
             limits=Limits.from_settings(settings),
             sign_in_slots=threading.BoundedSemaphore(settings.sign_in_concurrency),
@@ -79,6 +81,23 @@ class AppServices:
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
         """A new unit of work for one use case (bot.services)."""
         return SqlAlchemyUnitOfWork(self.sessions, self.cipher, self.clock, self.facts.timezone)
+
+    def turns_unit_of_work(self) -> SqlAlchemyTurnsUnitOfWork:
+        """A new unit of work over the answered turns and the SMS choices."""
+        return SqlAlchemyTurnsUnitOfWork(self.sessions)
+
+    def sign_in_tools(self) -> SignInTools:
+        """What the sign-in use cases need besides storage (built at each call, so that a
+        test's stand-in for the password hasher or the limits is the one used)."""
+        return SignInTools(
+            passwords=self.passwords,
+            cipher=self.cipher,
+            codes=TotpCodes(),
+            clock=self.clock,
+            limits=self.limits,
+            slots=self.sign_in_slots,
+            idle_timeout=self.settings.staff_idle_timeout,
+        )
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -6,18 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
-from api.answer_once import PURGE_EVERY_SECONDS, Answered, Throttle
 from api.rasa_client import RasaUnavailable
 from api.services import AppServices
-from bot.adapters.db.sms import SmsRepository
 from bot.domain.clock import SystemClock
 from bot.domain.messages import assistant_unavailable
 from bot.domain.privacy import echoes_caller, turn_key
@@ -31,14 +27,14 @@ from bot.domain.sms.render import (
     with_numbered_choices,
 )
 from bot.domain.validation import clean_text, for_the_assistant
+from bot.services.answered_turns import Answered
+from bot.services.sms_choices import keep_choices, offered_choices
 
 logger = logging.getLogger("api.sms")
 
 # Twilio's retries and the choices' expiry run on real time, even when PCL_NOW fixes the
 # service's clock for a demonstration.
 _REAL_TIME = SystemClock()
-# Nothing else deletes expired choices; once a minute per process is often enough.
-_CHOICES_PURGE = Throttle(PURGE_EVERY_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ def twiml(texts: list[str]) -> str:
 async def answer(services: AppServices, sms: InboundSms) -> str:
     """The TwiML for one delivery. A MessageSid answered before gets the same TwiML and no
     second turn; a concurrent second delivery waits for the first one's answer
-    (api.answer_once, shared with the web chat)."""
+    (bot.services.answered_turns, shared with the web chat)."""
     received = _REAL_TIME.now()
     key = turn_key(services.settings.hmac_key.get_secret_value(), sms.sender_id, sms.message_sid)
 
@@ -79,7 +75,7 @@ async def answer(services: AppServices, sms: InboundSms) -> str:
         said = reply.echo_source
         if said and any(echoes_caller(text, said) for text in reply.texts):
             kept = twiml([replies.retry_without_reply()])
-        return Answered(result, kept, _choices_saver(sms.sender_id, reply.choices, received))
+        return Answered(result, kept, keep_choices(sms.sender_id, reply.choices, received))
 
     turn = await services.turns.once(
         key,
@@ -106,7 +102,9 @@ async def _reply(
     without_turn = _reply_without_turn(services, sms, text)
     if without_turn is not None:
         return without_turn
-    offered = await asyncio.to_thread(_choices, services, sms.sender_id, received)
+    offered = await asyncio.to_thread(
+        offered_choices, services.turns_unit_of_work(), sms.sender_id, received
+    )
     reading = read_choice(text, offered)
     if reading.out_of_range:
         return _Reply([replies.choose_a_number(len(offered))])
@@ -163,23 +161,3 @@ def _bot_message(raw: dict[str, Any]) -> BotMessage:
         if isinstance(b, dict) and b.get("payload")
     )
     return BotMessage(text=str(raw.get("text") or ""), choices=choices)
-
-
-# --- the database, called in a worker thread -------------------------------------------------
-
-
-def _choices(services: AppServices, sender_id: str, at: datetime) -> list[str]:
-    if _CHOICES_PURGE.due():
-        with services.sessions.begin() as session:
-            SmsRepository(session).purge(at)
-    with services.sessions() as session:
-        return SmsRepository(session).choices_for(sender_id, at)
-
-
-def _choices_saver(
-    sender_id: str, choices: list[str] | None, at: datetime
-) -> Callable[[Session], None] | None:
-    """Saves the choices just offered with the kept reply; None leaves the earlier ones."""
-    if choices is None:
-        return None
-    return lambda session: SmsRepository(session).set_choices(sender_id, choices, at)

@@ -94,7 +94,7 @@ def main(
             if arguments.command == "add":
                 account = staff.add_user(arguments.username, arguments.role, password_hash, now)
                 print(f"added {account.username} ({account.role.value})", file=stdout)
-                secret = SecondFactor(staff, cipher).new_secret(account)
+                secret = SecondFactor(staff, cipher, totp.TotpCodes()).new_secret(account)
                 print(totp.provisioning_uri(secret, account.username), file=stdout)
             elif arguments.command == "list":
                 for account in staff.accounts():
@@ -112,7 +112,7 @@ def main(
                 staff.reset_second_factor(arguments.username)
                 account = staff.find(arguments.username)
                 assert account is not None
-                secret = SecondFactor(staff, cipher).new_secret(account)
+                secret = SecondFactor(staff, cipher, totp.TotpCodes()).new_secret(account)
                 print(f"new second factor for {account.username}", file=stdout)
                 print(totp.provisioning_uri(secret, account.username), file=stdout)
             elif arguments.command == "remove":

@@ -9,8 +9,8 @@ the answer is 429 in the same JSON shape, with the urgent routes (api.rate_limit
 
 The page also sends a random `message_id` per message, and the same one when it resends a
 message whose reply it did not get (its "Try again"): a message id the conversation has had
-before gets the reply it had then and no second turn (api.answer_once, as SMS does with
-Twilio's MessageSid). Without one, every message is a new turn.
+before gets the reply it had then and no second turn (bot.services.answered_turns, as SMS
+does with Twilio's MessageSid). Without one, every message is a new turn.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.answer_once import Answered
 from api.deps import ServicesDep
 from api.rasa_client import RasaUnavailable
 from api.rate_limits import slow_down
@@ -31,6 +30,7 @@ from bot.domain.limits import WEB_CHAT_MAX_CHARS
 from bot.domain.messages import assistant_unavailable
 from bot.domain.privacy import echoes_caller, keyed_hash, log_id, turn_key
 from bot.domain.validation import clean_text, for_the_assistant
+from bot.services.answered_turns import Answered
 
 router = APIRouter(prefix="/chat/api", tags=["chat"])
 

@@ -12,26 +12,23 @@ from functools import cached_property
 from pwdlib import PasswordHash
 from pwdlib.exceptions import UnknownHashError
 
-MIN_PASSWORD_LENGTH = 12
-# Argon2 reads every byte: a megabyte "password" would be a cheap way to load the server.
-MAX_PASSWORD_LENGTH = 1024
+# The policy is a rule of the domain; imported here too for the accounts command.
+from bot.domain.staff import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    PasswordPolicyError,
+    check_password_policy,
+)
+
+__all__ = [
+    "MAX_PASSWORD_LENGTH",
+    "MIN_PASSWORD_LENGTH",
+    "PasswordPolicyError",
+    "Passwords",
+    "check_password_policy",
+]
+
 _DUMMY_PASSWORD = "not-a-password-of-anyone"  # noqa: S105 - hashed once, to waste time equally
-
-
-class PasswordPolicyError(ValueError):
-    pass
-
-
-def check_password_policy(password: str) -> None:
-    """The rule for a new password: at least 12 characters (NCSC: length over complexity)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordPolicyError(
-            f"the password must be at least {MIN_PASSWORD_LENGTH} characters long"
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise PasswordPolicyError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters")
-    if not password.strip():
-        raise PasswordPolicyError("the password cannot be only spaces")
 
 
 class Passwords:

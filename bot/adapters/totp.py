@@ -65,3 +65,29 @@ def hash_recovery_code(code: str) -> str:
     """SHA-256 of the normalised code: with 60 random bits a code needs no slow hash (unlike a
     chosen password), and checking one costs nothing an attacker could use to load the server."""
     return hashlib.sha256(normalise_recovery_code(code).encode()).hexdigest()
+
+
+def recovery_code_hash(code: str) -> str | None:
+    """The hash of something shaped like a recovery code (three groups of four), else None."""
+    if len(normalise_recovery_code(code)) != 14:
+        return None
+    return hash_recovery_code(code)
+
+
+class TotpCodes:
+    """These functions as the sign-in use cases' port (bot.services.ports.OneTimeCodes)."""
+
+    def new_secret(self) -> str:
+        return new_secret()
+
+    def provisioning_uri(self, secret: str, username: str) -> str:
+        return provisioning_uri(secret, username)
+
+    def matching_step(self, secret: str, code: str) -> int | None:
+        return matching_step(secret, code)
+
+    def new_recovery_codes(self) -> list[str]:
+        return new_recovery_codes()
+
+    def recovery_code_hash(self, code: str) -> str | None:
+        return recovery_code_hash(code)

@@ -13,26 +13,36 @@ Two parts, kept apart so that a council's OIDC can replace the first and keep th
 - `StaffSessions` starts, resumes and ends sessions for a `StaffMember`, whoever proved it:
   30 minutes idle or 8 hours in all, checked on the server at every request.
 
-The use cases `sign_in`, `sign_out` and `resume_session` run these in one unit of work each,
-with the audit event of signing in (or failing to) and out.
+The use cases below run these in one unit of work each, with its audit event, for the sign-in
+page and the JSON API alike (api/routes/irt/sessions.py, account.py): `sign_in` (the limits,
+the password, the second factor, a new session), `sign_out`, `resume_session`, enrolling the
+second factor (`enrolment`, `enrol`), `reauthenticate` (before an erasure) and
+`change_password`. They reach storage through `StaffUnitOfWork` and everything else through the
+ports in bot.services.ports, handed over as one `SignInTools`.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
-from bot.adapters import totp
-from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.staff import NewSession, Role, StaffAccount, StaffRepository
-from bot.adapters.passwords import Passwords
 from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
 from bot.domain.clock import Clock
-from bot.services.unit_of_work import ContactRecords
+from bot.domain.staff import (
+    NewSession,
+    PasswordPolicyError,
+    Role,
+    StaffAccount,
+    check_password_policy,
+)
+from bot.services.ports import OneTimeCodes, PasswordHasher, SecretBox, SignInLimits, Slots
+from bot.services.unit_of_work import StaffRecords, StaffUnitOfWork
 
 LOCK_AFTER_FAILURES = 10
 LOCK_DURATION = timedelta(minutes=15)
@@ -95,7 +105,7 @@ class PasswordAuthenticator:
     """Username and password against `staff_users`. The caller commits (failures too: they are
     what the lock counts)."""
 
-    def __init__(self, staff: StaffRepository, passwords: Passwords, clock: Clock) -> None:
+    def __init__(self, staff: StaffRecords, passwords: PasswordHasher, clock: Clock) -> None:
         self._staff = staff
         self._passwords = passwords
         self._clock = clock
@@ -136,16 +146,17 @@ class SecondFactor:
     """The TOTP secret of an account (encrypted with the record keys) and its recovery codes.
     The caller commits."""
 
-    def __init__(self, staff: StaffRepository, cipher: FieldCipher) -> None:
+    def __init__(self, staff: StaffRecords, cipher: SecretBox, codes: OneTimeCodes) -> None:
         self._staff = staff
         self._cipher = cipher
+        self._codes = codes
 
     def secret_of(self, account: StaffAccount) -> str | None:
         return self._cipher.decrypt(account.totp_secret) if account.totp_secret else None
 
     def new_secret(self, account: StaffAccount) -> str:
         """A new, unconfirmed secret for the account (its old one and codes stop working)."""
-        secret = totp.new_secret()
+        secret = self._codes.new_secret()
         self._staff.set_totp_secret(account.id, self._cipher.encrypt(secret))
         return secret
 
@@ -161,7 +172,7 @@ class SecondFactor:
         secret = self.secret_of(account)
         if secret is None:
             return False
-        step = totp.matching_step(secret, code)
+        step = self._codes.matching_step(secret, code)
         if step is not None:
             if not account.totp_confirmed:
                 self._staff.confirm_totp(account.id, now, step)
@@ -172,17 +183,18 @@ class SecondFactor:
         return self._use_recovery_code(account, code, now)
 
     def _use_recovery_code(self, account: StaffAccount, code: str, now: datetime) -> bool:
-        if len(totp.normalise_recovery_code(code)) != 14:  # three groups of four, two dashes
+        given = self._codes.recovery_code_hash(code)
+        if given is None:
             return False
-        given = totp.hash_recovery_code(code)
         for code_id, code_hash in self._staff.unused_recovery_codes(account.id):
             if secrets.compare_digest(given, code_hash):
                 return self._staff.use_recovery_code(code_id, now)
         return False
 
     def new_recovery_codes(self, account: StaffAccount) -> list[str]:
-        codes = totp.new_recovery_codes()
-        self._staff.set_recovery_codes(account.id, [totp.hash_recovery_code(c) for c in codes])
+        codes = self._codes.new_recovery_codes()
+        hashes = [self._codes.recovery_code_hash(c) for c in codes]
+        self._staff.set_recovery_codes(account.id, [h for h in hashes if h is not None])
         return codes
 
 
@@ -199,7 +211,7 @@ class ActiveSession:
 
 class StaffSessions:
     def __init__(
-        self, staff: StaffRepository, clock: Clock, idle_timeout: timedelta = IDLE_TIMEOUT
+        self, staff: StaffRecords, clock: Clock, idle_timeout: timedelta = IDLE_TIMEOUT
     ) -> None:
         """`idle_timeout` is the settings' (never more than IDLE_TIMEOUT; shorter in tests)."""
         self._staff = staff
@@ -244,23 +256,32 @@ class StaffSessions:
 
 # --- the use cases ---------------------------------------------------------------------------
 
+# Only the sign-in page can enrol a second factor: the JSON API's login always needs a code.
+VIA_API = "api"
 
-class StaffUnitOfWork(Protocol):
-    """A unit of work with the staff accounts and sessions (and the audit trail)."""
 
-    staff: StaffRepository
-    contacts: ContactRecords
+@dataclass(frozen=True)
+class SignInTools:
+    """The ports the use cases need besides storage, built by the composition root."""
 
-    def __enter__(self) -> Self: ...
+    passwords: PasswordHasher
+    cipher: SecretBox  # the record keys, which keep the TOTP secrets
+    codes: OneTimeCodes
+    clock: Clock
+    limits: SignInLimits
+    slots: Slots  # how many password checks may run at once
+    idle_timeout: timedelta = IDLE_TIMEOUT  # the settings' (never more than IDLE_TIMEOUT)
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
 
-    def commit(self) -> None: ...
+class SignInLimited(Exception):
+    """Refused before any password was checked: too many attempts from the client or at the
+    account, or (`busy`) too many password checks at once. Try again after `retry_after`
+    seconds."""
+
+    def __init__(self, retry_after: int, *, busy: bool = False) -> None:
+        super().__init__("sign-in limited")
+        self.retry_after = retry_after
+        self.busy = busy
 
 
 @dataclass(frozen=True)
@@ -268,42 +289,89 @@ class SignedIn:
     member: StaffMember
     token: str  # the session cookie's value
     csrf_token: str
+    # False: the session may only enrol the second factor (the account has none yet).
+    second_factor: bool = True
 
 
 def sign_in(
     uow: StaffUnitOfWork,
-    passwords: Passwords,
-    clock: Clock,
+    tools: SignInTools,
     username: str,
     password: str,
+    otp: str,
     *,
+    client: str,
     via: str,
     old_token: str | None = None,
-    idle_timeout: timedelta = IDLE_TIMEOUT,
 ) -> SignedIn | None:
-    """Checks the credentials and starts a session (ending `old_token`'s: a new id at every
-    sign-in, no session fixation); None when refused. One audit event either way, committed
-    with the failure count that the lock keeps."""
-    with uow:
-        outcome = PasswordAuthenticator(uow.staff, passwords, clock).authenticate(
-            username, password
-        )
-        if outcome.member is None:
-            assert outcome.refusal is not None
+    """Checks the credentials and the second factor and starts a session (ending
+    `old_token`'s: a new id at every sign-in, no session fixation); None when refused. One
+    audit event either way, committed with the failure count that the lock keeps. Before any
+    password is checked: the client's throttle, the account's, and a free slot among the few
+    Argon2 verifications allowed at once (SignInLimited otherwise). `client` is the client's
+    address (only its keyed hash is stored)."""
+    verdict = tools.limits.sign_in_attempt(client)
+    if not verdict.allowed:
+        raise SignInLimited(verdict.retry_after_seconds)
+    if tools.limits.account_is_limited(username):
+        raise SignInLimited(60)
+    with _password_check_slot(tools) as free:
+        if not free:
+            raise SignInLimited(5, busy=True)
+        client_key = tools.limits.client_key(client)
+        with uow:
+            authenticator = PasswordAuthenticator(uow.staff, tools.passwords, tools.clock)
+            outcome = authenticator.authenticate(username, password, client_key)
+            second_factor = True
+            if outcome.account is not None:
+                factor = SecondFactor(uow.staff, tools.cipher, tools.codes)
+                if otp and factor.check(outcome.account, otp, tools.clock.now()):
+                    pass
+                elif outcome.account.totp_confirmed or via == VIA_API:
+                    # A wrong or missing code counts as a wrong password does.
+                    locked = authenticator.record_failure(outcome.account, client_key)
+                    outcome = SignInOutcome(None, outcome.username, Refusal.WRONG_CODE, locked)
+                else:
+                    second_factor = False  # the form's first sign-in: enrol before anything
+            if outcome.member is None:
+                assert outcome.refusal is not None
+                if outcome.username is not None:
+                    tools.limits.sign_in_failure(outcome.username)
+                uow.contacts.add_audit(
+                    outcome.username or UNKNOWN_ACTOR,
+                    AuditAction.SIGN_IN_FAILED,
+                    detail={
+                        "via": via,
+                        "reason": outcome.refusal.value,
+                        "locked": outcome.locked_now,
+                    },
+                )
+                uow.commit()
+                return None
+            assert outcome.account is not None
+            authenticator.record_success(outcome.account, client_key)
+            sessions = StaffSessions(uow.staff, tools.clock, tools.idle_timeout)
+            if old_token:
+                sessions.end(old_token)
+            new = sessions.start(outcome.member, second_factor=second_factor)
             uow.contacts.add_audit(
-                outcome.username or UNKNOWN_ACTOR,
-                AuditAction.SIGN_IN_FAILED,
-                detail={"via": via, "reason": outcome.refusal.value, "locked": outcome.locked_now},
+                outcome.member.username,
+                AuditAction.SIGN_IN,
+                detail={"via": via, "second_factor": second_factor},
             )
             uow.commit()
-            return None
-        sessions = StaffSessions(uow.staff, clock, idle_timeout)
-        if old_token:
-            sessions.end(old_token)
-        new = sessions.start(outcome.member)
-        uow.contacts.add_audit(outcome.member.username, AuditAction.SIGN_IN, detail={"via": via})
-        uow.commit()
-    return SignedIn(outcome.member, new.token, new.csrf_token)
+    return SignedIn(outcome.member, new.token, new.csrf_token, second_factor)
+
+
+@contextmanager
+def _password_check_slot(tools: SignInTools) -> Iterator[bool]:
+    """One of the few Argon2 checks allowed at once, if one is free (True), given back after."""
+    free = tools.slots.acquire(blocking=False)
+    try:
+        yield free
+    finally:
+        if free:
+            tools.slots.release()
 
 
 def sign_out(
@@ -337,3 +405,138 @@ def resume_session(
         active = StaffSessions(uow.staff, clock, idle_timeout).resume(token, touch=touch)
         uow.commit()
     return active
+
+
+def idle_seconds_left(active: ActiveSession, now: datetime, idle_timeout: timedelta) -> int:
+    """Seconds until the session ends unless a request counts as activity, rounded up: 0 only
+    once it has ended, so that the page never leaves a live one."""
+    left = min(
+        idle_timeout - (now - active.last_seen_at), ABSOLUTE_TIMEOUT - (now - active.created_at)
+    )
+    return max(0, math.ceil(left.total_seconds()))
+
+
+# --- the second factor and the password ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """The secret to type into an authenticator app, and its otpauth:// URI."""
+
+    secret: str
+    uri: str
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    recovery_codes: list[str]  # shown once
+    token: str  # the new session's cookie value: past the second factor
+
+
+def _account(uow: StaffUnitOfWork, member: StaffMember) -> StaffAccount:
+    account = uow.staff.find(member.username)
+    assert account is not None  # a session ends with its account
+    return account
+
+
+def enrolment(uow: StaffUnitOfWork, tools: SignInTools, member: StaffMember) -> Enrolment:
+    """The unconfirmed secret of an account enrolling its second factor (a new one when the
+    account command printed none)."""
+    with uow:
+        account = _account(uow, member)
+        secret = SecondFactor(uow.staff, tools.cipher, tools.codes).pending_secret(account)
+        uow.commit()
+    return Enrolment(secret, tools.codes.provisioning_uri(secret, member.username))
+
+
+def enrol(
+    uow: StaffUnitOfWork,
+    tools: SignInTools,
+    member: StaffMember,
+    code: str,
+    *,
+    old_token: str | None,
+) -> Enrolled | None:
+    """Confirms the secret with a code from it: new recovery codes, and the session replaced by
+    one past the second factor, audited. None when the code is not right."""
+    with uow:
+        account = _account(uow, member)
+        factor = SecondFactor(uow.staff, tools.cipher, tools.codes)
+        if account.totp_confirmed or not factor.check(account, code, tools.clock.now()):
+            return None
+        recovery_codes = factor.new_recovery_codes(account)
+        sessions = StaffSessions(uow.staff, tools.clock, tools.idle_timeout)
+        if old_token:
+            sessions.end(old_token)
+        new = sessions.start(member)
+        uow.contacts.add_audit(member.username, AuditAction.SECOND_FACTOR_ENROLLED, detail={})
+        uow.commit()
+    return Enrolled(recovery_codes, new.token)
+
+
+def reauthenticate(
+    uow: StaffUnitOfWork, tools: SignInTools, member: StaffMember, password: str, code: str
+) -> bool:
+    """The signed-in member's password and a fresh code again, before something that cannot
+    be undone (an erasure) or that changes how they sign in. A failure is audited and counts
+    towards the account's sign-in limit (PCL_RATE_LIMIT_SIGN_IN_ACCOUNT); False too when every
+    password-checking slot is busy."""
+    with _password_check_slot(tools) as free:
+        if not free:
+            return False
+        with uow:
+            account = uow.staff.find(member.username)
+            if account is None:
+                return False
+            matches, _ = tools.passwords.verify(password, account.password_hash)
+            factor = SecondFactor(uow.staff, tools.cipher, tools.codes)
+            ok = matches and factor.check(account, code, tools.clock.now())
+            if not ok:
+                tools.limits.sign_in_failure(account.username)
+                uow.contacts.add_audit(
+                    member.username, AuditAction.REAUTHENTICATION_FAILED, detail={}
+                )
+            uow.commit()
+            return ok
+
+
+@dataclass(frozen=True)
+class PasswordNotChanged:
+    """Why: the new password breaks the policy (`weak`, the policy's words), the two copies
+    differ (`mismatch`), or the current password or the code was not right (`refused`)."""
+
+    weak: str | None = None
+    mismatch: bool = False
+    refused: bool = False
+
+
+def change_password(
+    uow: StaffUnitOfWork,
+    tools: SignInTools,
+    active: ActiveSession,
+    *,
+    current_password: str,
+    code: str,
+    new_password: str,
+    confirm_password: str,
+) -> PasswordNotChanged | None:
+    """Sets a new password once the current one and a code are right (`reauthenticate`, its
+    own transaction, so that its failure is kept), and ends the account's other sessions;
+    audited. None when changed."""
+    weak = None
+    try:
+        check_password_policy(new_password)
+    except PasswordPolicyError as error:
+        weak = str(error)
+    mismatch = new_password != confirm_password
+    if weak is not None or mismatch:
+        return PasswordNotChanged(weak=weak, mismatch=mismatch)
+    if not reauthenticate(uow, tools, active.member, current_password, code):
+        return PasswordNotChanged(refused=True)
+    with uow:
+        user_id = active.member.user_id
+        uow.staff.set_password(user_id, tools.passwords.hash(new_password), tools.clock.now())
+        uow.staff.end_other_sessions(user_id, active.session_id)
+        uow.contacts.add_audit(active.member.username, AuditAction.PASSWORD_CHANGED, detail={})
+        uow.commit()
+    return None

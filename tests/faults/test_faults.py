@@ -206,7 +206,7 @@ def test_a_failed_turn_leaves_no_trace(production_stack: Stack, at: int, fault: 
 # A turn that Rasa applied but whose reply was lost (the API died mid-turn) is resent with the
 # same message id, as the web chat's "Try again" does (tests/support/load.py): the restarted
 # API takes over the dead instance's unanswered claim, and Rasa's channel answers the id it
-# already holds with the replies it gave then (api.answer_once, rasa_ext.once), so the
+# already holds with the replies it gave then (bot.services.answered_turns, rasa_ext.once), so the
 # answer never lands in the next question's place.
 def test_the_api_killed_under_load(production_stack: Stack) -> None:
     stack = production_stack

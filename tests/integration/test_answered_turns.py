@@ -1,7 +1,7 @@
 """The answered-turns store both channels share, on a real database (SQLite and PostgreSQL):
 one claim per turn even when two deliveries race, the kept reply, releasing an unanswered
 claim, taking over one left by a delivery that died (one winner when two try), and the purge.
-The mechanism on top of it (api.answer_once) is in test_web_chat_turns.py."""
+The mechanism on top of it (bot.services.answered_turns) is in test_web_chat_turns.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.answer_once import AnsweredTurns, Throttle
 from bot.adapters.db.answered_turns import (
     KEEP_FOR,
     AlreadyClaimed,
@@ -23,6 +22,8 @@ from bot.adapters.db.answered_turns import (
 )
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.models import AnsweredTurn
+from bot.adapters.db.unit_of_work import SqlAlchemyTurnsUnitOfWork
+from bot.services.answered_turns import AnsweredTurns, Throttle
 
 NOON = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 KEY = "a" * 64  # a bot.domain.privacy.turn_key is 64 hex characters
@@ -163,7 +164,7 @@ def test_the_purge_runs_at_most_once_a_minute_per_process(
     sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = [1000.0]
-    monkeypatch.setattr("api.answer_once.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("bot.services.answered_turns.time.monotonic", lambda: clock[0])
     throttle = Throttle(60)
     assert throttle.due()
     assert not throttle.due()
@@ -173,7 +174,7 @@ def test_the_purge_runs_at_most_once_a_minute_per_process(
     assert throttle.due()
 
     deletes: list[str] = []
-    turns = AnsweredTurns(sessions)
+    turns = AnsweredTurns(lambda: SqlAlchemyTurnsUnitOfWork(sessions))
     monkeypatch.setattr(
         AnsweredTurnRepository, "purge", lambda self, now: deletes.append("purge") or 0
     )

@@ -18,28 +18,15 @@ from api.deps import AnySessionDep, CheckedEnrolmentForm, CheckedForm, ServicesD
 from api.irt_pages import page
 from api.services import AppServices
 from api.staff_cookies import HOME, session_token, set_session_cookie
-from bot.adapters import totp
-from bot.adapters.db.contacts import ContactRepository
-from bot.adapters.db.staff import StaffRepository
-from bot.adapters.passwords import (
-    MAX_PASSWORD_LENGTH,
-    PasswordPolicyError,
-    check_password_policy,
-)
-from bot.domain.audit import AuditAction
-from bot.services.staff_auth import ActiveSession, SecondFactor, StaffSessions
+from bot.domain.staff import MAX_PASSWORD_LENGTH
+from bot.services import staff_auth
+from bot.services.staff_auth import ActiveSession
 
 router = APIRouter(prefix="/irt", include_in_schema=False)
 
 MAX_CODE_LENGTH = 40
 REAUTHENTICATION_REFUSED = "Your password or the code is not right"
 WRONG_CODE = "The code is not right. Enter the 6-digit code your authenticator app shows now."
-
-
-def _audit(session: object, services: AppServices, actor: str, action: AuditAction) -> None:
-    ContactRepository(
-        session, services.cipher, services.clock, timezone=services.facts.timezone  # type: ignore[arg-type]
-    ).add_audit(actor, action, detail={})
 
 
 # --- enrolling the second factor -------------------------------------------------------------
@@ -53,11 +40,9 @@ def _enrol_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    with services.sessions.begin() as session:
-        staff = StaffRepository(session)
-        account = staff.find(active.member.username)
-        assert account is not None
-        secret = SecondFactor(staff, services.cipher).pending_secret(account)
+    enrolment = staff_auth.enrolment(
+        services.unit_of_work(), services.sign_in_tools(), active.member
+    )
     return page(
         request,
         services,
@@ -65,8 +50,8 @@ def _enrol_page(
         None,  # no navigation: nothing else is open to this session yet
         status_code=status_code,
         csrf_token_value=active.csrf_token,
-        secret=secret,
-        uri=totp.provisioning_uri(secret, active.member.username),
+        secret=enrolment.secret,
+        uri=enrolment.uri,
         error=error,
     )
 
@@ -88,31 +73,23 @@ def enrol(
 ) -> Response:
     if active.second_factor:
         return RedirectResponse(HOME, status_code=303)
-    with services.sessions.begin() as session:
-        staff = StaffRepository(session)
-        account = staff.find(active.member.username)
-        assert account is not None
-        factor = SecondFactor(staff, services.cipher)
-        if account.totp_confirmed or not factor.check(account, code, services.clock.now()):
-            confirmed = None
-        else:
-            confirmed = factor.new_recovery_codes(account)
-            sessions = StaffSessions(staff, services.clock)
-            token = session_token(request)
-            if token:
-                sessions.end(token)
-            new = sessions.start(active.member)
-            _audit(session, services, active.member.username, AuditAction.SECOND_FACTOR_ENROLLED)
-    if confirmed is None:
+    enrolled = staff_auth.enrol(
+        services.unit_of_work(),
+        services.sign_in_tools(),
+        active.member,
+        code,
+        old_token=session_token(request),
+    )
+    if enrolled is None:
         return _enrol_page(request, services, active, error=WRONG_CODE, status_code=200)
     response = page(
         request,
         services,
         "irt/recovery_codes.html",
         None,
-        recovery_codes=confirmed,
+        recovery_codes=enrolled.recovery_codes,
     )
-    set_session_cookie(response, new.token, services.settings)
+    set_session_cookie(response, enrolled.token, services.settings)
     return response
 
 
@@ -157,49 +134,30 @@ def change_password(
     new_password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
     confirm_password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)] = "",
 ) -> Response:
+    refused = staff_auth.change_password(
+        services.unit_of_work(),
+        services.sign_in_tools(),
+        active,
+        current_password=current_password,
+        code=code,
+        new_password=new_password,
+        confirm_password=confirm_password,
+    )
+    if refused is None:
+        return RedirectResponse("/irt/account/password?done=1", status_code=303)
     errors: dict[str, str] = {}
-    try:
-        check_password_policy(new_password)
-    except PasswordPolicyError as error:
-        errors["new-password"] = "The new password: " + str(error).removeprefix("the password ")
-    if new_password != confirm_password:
+    if refused.weak is not None:
+        errors["new-password"] = "The new password: " + refused.weak.removeprefix("the password ")
+    if refused.mismatch:
         errors["confirm-password"] = "The two new passwords are different"
-    if not errors and not reauthenticate(services, active, current_password, code):
+    if refused.refused:
         errors["current-password"] = REAUTHENTICATION_REFUSED
-    if errors:
-        return _password_page(request, services, active, errors=errors)
-    with services.sessions.begin() as session:
-        staff = StaffRepository(session)
-        staff.set_password(
-            active.member.user_id, services.passwords.hash(new_password), services.clock.now()
-        )
-        staff.end_other_sessions(active.member.user_id, active.session_id)
-        _audit(session, services, active.member.username, AuditAction.PASSWORD_CHANGED)
-    return RedirectResponse("/irt/account/password?done=1", status_code=303)
+    return _password_page(request, services, active, errors=errors)
 
 
-def reauthenticate(
-    services: AppServices, active: ActiveSession, password: str, code: str
-) -> bool:
-    """The signed-in member's password and a fresh code again, before something that cannot
-    be undone (an erasure) or that changes how they sign in. A failure is audited and counts
-    towards the account's sign-in limit (PCL_RATE_LIMIT_SIGN_IN_ACCOUNT)."""
-    if not services.sign_in_slots.acquire(blocking=False):
-        return False
-    try:
-        with services.sessions.begin() as session:
-            staff = StaffRepository(session)
-            account = staff.find(active.member.username)
-            if account is None:
-                return False
-            matches, _ = services.passwords.verify(password, account.password_hash)
-            factor = SecondFactor(staff, services.cipher)
-            ok = matches and factor.check(account, code, services.clock.now())
-            if not ok:
-                services.limits.sign_in_failure(account.username)
-                _audit(
-                    session, services, active.member.username, AuditAction.REAUTHENTICATION_FAILED
-                )
-            return ok
-    finally:
-        services.sign_in_slots.release()
+def reauthenticate(services: AppServices, active: ActiveSession, password: str, code: str) -> bool:
+    """bot.services.staff_auth.reauthenticate for the signed-in member (the erasure forms and
+    the JSON API's erasure ask it)."""
+    return staff_auth.reauthenticate(
+        services.unit_of_work(), services.sign_in_tools(), active.member, password, code
+    )

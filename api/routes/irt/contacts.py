@@ -17,7 +17,6 @@ from api.irt_pages import STATUS_LABELS, THRESHOLD_LABELS, page
 from api.routes.irt.account import REAUTHENTICATION_REFUSED, reauthenticate
 from api.services import AppServices
 from api.staff_cookies import StaffPageError
-from bot.adapters.passwords import MAX_PASSWORD_LENGTH
 from bot.domain.contact import (
     DECISION_STATUSES,
     MAX_LCS_REFERENCE,
@@ -30,6 +29,7 @@ from bot.domain.contact import (
     decision_problems,
     erasure_problems,
 )
+from bot.domain.staff import MAX_PASSWORD_LENGTH
 from bot.services import contacts as use_cases
 from bot.services.staff_auth import ActiveSession
 

@@ -8,8 +8,6 @@ and never the password. Whatever was wrong, the answer is the same (bot.services
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -35,23 +33,19 @@ from api.staff_cookies import (
     sign_in_token,
     tokens_match,
 )
-from bot.adapters.db.contacts import ContactRepository
-from bot.adapters.db.staff import StaffRepository
-from bot.adapters.passwords import MAX_PASSWORD_LENGTH
 from bot.adapters.settings import Settings
-from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
-from bot.domain.staff import Role
+from bot.domain.staff import MAX_PASSWORD_LENGTH, Role
 from bot.services.staff_auth import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
     SIGN_IN_REFUSED,
     ActiveSession,
-    PasswordAuthenticator,
-    Refusal,
-    SecondFactor,
-    SignInOutcome,
+    SignedIn,
+    SignInLimited,
     StaffMember,
-    StaffSessions,
+    idle_seconds_left,
+    sign_in,
+    sign_out,
 )
 
 pages = APIRouter(prefix="/irt", include_in_schema=False)
@@ -59,25 +53,6 @@ api = APIRouter(prefix="/irt/api", tags=["IRT: sign-in"])
 
 MAX_USERNAME_LENGTH = 200
 MAX_CODE_LENGTH = 40
-
-
-@dataclass(frozen=True)
-class _SignedIn:
-    member: StaffMember
-    token: str
-    csrf_token: str
-    # False: the session may only enrol the second factor (/irt/enrol).
-    second_factor: bool = True
-
-
-class SignInLimited(Exception):
-    """Refused before any password was checked: too many attempts, or too many at once."""
-
-    def __init__(self, status_code: int, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
-        self.retry_after = retry_after
 
 
 def _sign_in(
@@ -88,102 +63,37 @@ def _sign_in(
     otp: str,
     *,
     via: str,
-) -> _SignedIn | None:
-    """Checks the credentials and the second factor and starts a session; one audit event
-    either way. Before any password is checked: the client's throttle, the account's, and a
-    free slot among the few Argon2 verifications allowed at once (SignInLimited otherwise)."""
-    limits = services.limits
-    verdict = limits.sign_in_attempt(request)
-    if not verdict.allowed:
-        raise SignInLimited(429, SIGN_IN_LIMITED, verdict.retry_after_seconds)
-    if limits.account_is_limited(username):
-        raise SignInLimited(429, SIGN_IN_LIMITED, 60)
-    if not services.sign_in_slots.acquire(blocking=False):
-        raise SignInLimited(503, SIGN_IN_BUSY, 5)
-    try:
-        return _check_and_start(request, services, username, password, otp, via=via)
-    finally:
-        services.sign_in_slots.release()
-
-
-def _check_and_start(
-    request: Request,
-    services: AppServices,
-    username: str,
-    password: str,
-    otp: str,
-    *,
-    via: str,
-) -> _SignedIn | None:
-    client = services.limits.client_key(request)
-    with services.sessions.begin() as session:
-        staff = StaffRepository(session)
-        authenticator = PasswordAuthenticator(staff, services.passwords, services.clock)
-        outcome = authenticator.authenticate(username, password, client)
-        audit = ContactRepository(
-            session, services.cipher, services.clock, timezone=services.facts.timezone
-        )
-        second_factor = True
-        if outcome.account is not None:
-            factor = SecondFactor(staff, services.cipher)
-            if otp and factor.check(outcome.account, otp, services.clock.now()):
-                pass
-            elif outcome.account.totp_confirmed or via == "api":
-                # A wrong or missing code counts as a wrong password does.
-                locked = authenticator.record_failure(outcome.account, client)
-                outcome = SignInOutcome(None, outcome.username, Refusal.WRONG_CODE, locked)
-            else:
-                second_factor = False  # the form's first sign-in: enrol before anything else
-        if outcome.member is None:
-            assert outcome.refusal is not None
-            if outcome.username is not None:
-                services.limits.sign_in_failure(outcome.username)
-            audit.add_audit(
-                outcome.username or UNKNOWN_ACTOR,
-                AuditAction.SIGN_IN_FAILED,
-                detail={"via": via, "reason": outcome.refusal.value, "locked": outcome.locked_now},
-            )
-            return None
-        assert outcome.account is not None
-        authenticator.record_success(outcome.account, client)
-        sessions = StaffSessions(staff, services.clock, services.settings.staff_idle_timeout)
-        old_token = session_token(request)
-        if old_token:
-            sessions.end(old_token)  # a new id at every sign-in: no session fixation
-        new = sessions.start(outcome.member, second_factor=second_factor)
-        audit.add_audit(
-            outcome.member.username,
-            AuditAction.SIGN_IN,
-            detail={"via": via, "second_factor": second_factor},
-        )
-        return _SignedIn(outcome.member, new.token, new.csrf_token, second_factor)
+) -> SignedIn | None:
+    """bot.services.staff_auth.sign_in for this request: its client and its old session."""
+    return sign_in(
+        services.unit_of_work(),
+        services.sign_in_tools(),
+        username,
+        password,
+        otp,
+        client=services.limits.client_of(request),
+        via=via,
+        old_token=session_token(request),
+    )
 
 
 def limited_response(request: Request, error: Exception) -> Response:
     """A sign-in refused before any check: 429 (too many) or 503 (too many at once)."""
     assert isinstance(error, SignInLimited)
     headers = {"Retry-After": str(error.retry_after)}
+    status_code, message = (503, SIGN_IN_BUSY) if error.busy else (429, SIGN_IN_LIMITED)
     if is_api(request):
-        return JSONResponse({"detail": error.message}, error.status_code, headers=headers)
+        return JSONResponse({"detail": message}, status_code, headers=headers)
     services: AppServices = request.app.state.services
     response = _sign_in_page(
         request,
         services,
         back_to=HOME,
-        errors=[{"text": error.message, "href": "#username"}],
-        status_code=error.status_code,
+        errors=[{"text": message, "href": "#username"}],
+        status_code=status_code,
     )
     response.headers.update(headers)
     return response
-
-
-def _sign_out(services: AppServices, token: str | None, member: StaffMember, via: str) -> None:
-    with services.sessions.begin() as session:
-        if token:
-            StaffSessions(StaffRepository(session), services.clock).end(token)
-        ContactRepository(
-            session, services.cipher, services.clock, timezone=services.facts.timezone
-        ).add_audit(member.username, AuditAction.SIGN_OUT, detail={"via": via})
 
 
 # --- the sign-in page -----------------------------------------------------------------------
@@ -299,7 +209,9 @@ def sign_in_form(
 
 @pages.post("/sign-out")
 def sign_out_form(request: Request, services: ServicesDep, active: CheckedForm) -> Response:
-    _sign_out(services, session_token(request), active.member, "form")
+    sign_out(
+        services.unit_of_work(), services.clock, session_token(request), active.member, via="form"
+    )
     response = RedirectResponse("/irt/sign-in?signed_out=true", status_code=303)
     clear_session_cookie(response, services.settings)
     return response
@@ -345,11 +257,7 @@ class SessionOut(BaseModel):
 
 
 def _idle_seconds_left(active: ActiveSession, services: AppServices) -> int:
-    idle = services.settings.staff_idle_timeout
-    used = services.clock.now() - active.last_seen_at
-    left = min(idle - used, ABSOLUTE_TIMEOUT - (services.clock.now() - active.created_at))
-    # Rounded up: 0 only once the session has ended, so the page never leaves a live one.
-    return max(0, math.ceil(left.total_seconds()))
+    return idle_seconds_left(active, services.clock.now(), services.settings.staff_idle_timeout)
 
 
 @api.post(
@@ -403,7 +311,9 @@ def refresh_session(active: CheckedApiPost, services: ServicesDep) -> SessionOut
 @api.post("/logout", status_code=204, responses={401: {"model": Problem}, 403: {"model": Problem}})
 def logout(request: Request, services: ServicesDep, active: CheckedApiPost) -> Response:
     """Ends the session (needs the X-CSRF-Token header)."""
-    _sign_out(services, session_token(request), active.member, "api")
+    sign_out(
+        services.unit_of_work(), services.clock, session_token(request), active.member, via="api"
+    )
     response = Response(status_code=204)
     clear_session_cookie(response, services.settings)
     return response

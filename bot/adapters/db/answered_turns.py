@@ -10,7 +10,6 @@ the caller wrote is never given to `save_reply`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -19,18 +18,10 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import AnsweredTurn
 from bot.domain.limits import REPLY_KEPT_FOR
+from bot.services.unit_of_work import AlreadyClaimed, TurnState
 
 KEEP_FOR = REPLY_KEPT_FOR
-
-
-class AlreadyClaimed(Exception):
-    """Another delivery of this turn got there first."""
-
-
-@dataclass(frozen=True)
-class TurnState:
-    received_at: datetime  # when the delivery answering it claimed it
-    reply: str | None  # None while it is being answered
+__all__ = ["KEEP_FOR", "AlreadyClaimed", "AnsweredTurnRepository", "TurnState"]
 
 
 class AnsweredTurnRepository:
@@ -41,8 +32,8 @@ class AnsweredTurnRepository:
         """Marks a turn as being answered; raises AlreadyClaimed when it already is.
 
         The primary key decides between two concurrent deliveries; the loser's transaction is
-        spoiled by the failed insert, so the caller must roll it back (leaving its `with
-        sessions.begin()` block by the exception does)."""
+        spoiled by the failed insert, so the caller must roll it back (leaving its unit of
+        work by the exception does)."""
         self._session.add(AnsweredTurn(turn_key=turn_key, channel=channel, received_at=at))
         try:
             self._session.flush()

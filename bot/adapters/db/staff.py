@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.db.models import StaffRecoveryCode, StaffSession, StaffSignInLock, StaffUser
-from bot.domain.staff import Role
+from bot.domain.staff import NewSession, Role, SessionRecord, StaffAccount
 
 # Lower-case letters, digits and . _ @ - : a council's usual account names and email addresses.
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
@@ -25,44 +24,6 @@ _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 
 class StaffRuleError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class StaffAccount:
-    id: int
-    username: str
-    role: Role
-    created_at: datetime
-    failed_attempts: int
-    locked_until: datetime | None
-    disabled_at: datetime | None
-    password_hash: str | None
-    # The TOTP secret as the record keys encrypted it; confirmed once a code from it was typed.
-    totp_secret: str | None = None
-    totp_confirmed: bool = False
-    totp_last_step: int | None = None
-
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    id: str
-    account: StaffAccount
-    created_at: datetime
-    last_seen_at: datetime
-    csrf_token: str
-    second_factor: bool = True
-
-
-@dataclass(frozen=True)
-class NewSession:
-    """What the client keeps: the cookie's value (never stored) and the CSRF token."""
-
-    token: str
-    csrf_token: str
-    record: SessionRecord
 
 
 def normalise_username(username: str) -> str:

@@ -12,6 +12,9 @@ memory: rasa_ext.ended_turns), so a turn Rasa applied is not applied twice.
 
 While the records database cannot be reached (a restart, a failover), a turn is answered
 without the store, as before it existed: Rasa's channel still takes each message id once.
+
+The use case for both channels (api/routes/chat.py, api/sms_turns.py); the store is the
+`TurnsUnitOfWork` port (bot.adapters.db.unit_of_work.SqlAlchemyTurnsUnitOfWork).
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
-
-from bot.adapters.db.answered_turns import AlreadyClaimed, AnsweredTurnRepository
 from bot.domain.clock import SystemClock
+from bot.services.unit_of_work import (
+    AlreadyClaimed,
+    StoreUnavailable,
+    TurnsUnitOfWork,
+    TurnsUnitOfWorkFactory,
+)
 
 logger = logging.getLogger("api.turns")
 
@@ -49,7 +54,7 @@ class Answered(Generic[T]):
 
     result: T
     kept: str | None
-    also: Callable[[Session], object] | None = None
+    also: Callable[[TurnsUnitOfWork], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,8 @@ class Throttle:
 
 
 class AnsweredTurns:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+    def __init__(self, unit_of_work: TurnsUnitOfWorkFactory) -> None:
+        self._unit_of_work = unit_of_work
         # Nothing else deletes these rows; once a minute is often enough for a 15-minute store.
         self.purge_throttle = Throttle(PURGE_EVERY_SECONDS)
 
@@ -105,7 +110,7 @@ class AnsweredTurns:
         while True:
             try:
                 claim = await asyncio.to_thread(self._claim, turn_key, channel, patience)
-            except SQLAlchemyError as error:
+            except StoreUnavailable as error:
                 _store_unavailable(channel, log_id, error)
                 return Turn(answered=(await answer()).result)
             if isinstance(claim, _Claimed):
@@ -123,57 +128,59 @@ class AnsweredTurns:
             # Unanswered: let a repeat have its turn.
             try:
                 await asyncio.to_thread(self._release, turn_key, claim.at)
-            except SQLAlchemyError as error:  # a repeat takes the claim over in time
+            except StoreUnavailable as error:  # a repeat takes the claim over in time
                 _store_unavailable(channel, log_id, error)
             raise
         try:
             await asyncio.to_thread(self._finish, turn_key, claim.at, answered)
-        except SQLAlchemyError as error:  # as above; the caller still gets the answer
+        except StoreUnavailable as error:  # as above; the caller still gets the answer
             _store_unavailable(channel, log_id, error)
         return Turn(answered=answered.result)
 
-    # --- the database, called in a worker thread ---------------------------------------------
+    # --- the store, called in a worker thread ------------------------------------------------
 
     def _claim(self, turn_key: str, channel: str, patience: float) -> _Claimed | str | None:
         """Claimed, the kept reply, or None while another delivery answers it."""
         now = _REAL_TIME.now()
         if self.purge_throttle.due():
-            with self._sessions.begin() as session:
-                AnsweredTurnRepository(session).purge(now)
+            with self._unit_of_work() as uow:
+                uow.turns.purge(now)
+                uow.commit()
         try:
-            with self._sessions.begin() as session:
-                AnsweredTurnRepository(session).claim(turn_key, channel, now)
+            with self._unit_of_work() as uow:
+                uow.turns.claim(turn_key, channel, now)
+                uow.commit()
             return _Claimed(now)
         except AlreadyClaimed:
             pass
-        with self._sessions.begin() as session:
-            repository = AnsweredTurnRepository(session)
-            state = repository.state(turn_key)
+        with self._unit_of_work() as uow:
+            state = uow.turns.state(turn_key)
             if state is None:  # released in the meantime: claim it on the next round
                 return None
             if state.reply is not None:
                 return state.reply
-            if repository.take_over(turn_key, now, now - timedelta(seconds=patience)):
+            if uow.turns.take_over(turn_key, now, now - timedelta(seconds=patience)):
+                uow.commit()
                 logger.warning("%s unanswered claim taken over", channel)
                 return _Claimed(now)
             return None
 
     def _finish(self, turn_key: str, claimed_at: datetime, answered: Answered[T]) -> None:
-        with self._sessions.begin() as session:
-            repository = AnsweredTurnRepository(session)
+        with self._unit_of_work() as uow:
             if answered.kept is None:
-                repository.release(turn_key, claimed_at)
+                uow.turns.release(turn_key, claimed_at)
             else:
-                repository.save_reply(turn_key, answered.kept)
+                uow.turns.save_reply(turn_key, answered.kept)
             if answered.also is not None:
-                answered.also(session)
+                answered.also(uow)
+            uow.commit()
 
     def _release(self, turn_key: str, claimed_at: datetime) -> None:
-        with self._sessions.begin() as session:
-            AnsweredTurnRepository(session).release(turn_key, claimed_at)
+        with self._unit_of_work() as uow:
+            uow.turns.release(turn_key, claimed_at)
+            uow.commit()
 
 
 def _store_unavailable(channel: str, log_id: str, error: Exception) -> None:
-    logger.warning(
-        "%s answered turns unavailable (%s) conversation=%s", channel, type(error).__name__, log_id
-    )
+    cause = type(error.__cause__ or error).__name__  # the driver's error, say OperationalError
+    logger.warning("%s answered turns unavailable (%s) conversation=%s", channel, cause, log_id)
