@@ -10,7 +10,7 @@ import re
 import secrets
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -254,3 +254,42 @@ def test_a_named_child_is_encrypted_in_postgresql_and_reads_back(production_stac
     records = dump(production_stack.database_url or "")
     assert reference in records
     assert child not in records and concern not in records
+
+
+# --- a named child, once saved: the contact is the record, the transcript is forgotten -------
+
+
+def assert_forgotten_and_answering(
+    chat: WebChat, tracker: Callable[[], str], typed: list[str], reference: str
+) -> None:
+    stored = tracker()
+    assert [secret for secret in typed if secret in stored] == []
+    assert reference in stored  # the slots the rest of the conversation reads are kept
+    replies = " ".join(m["text"] for m in chat.say("/affirm"))  # the feedback button offered
+    assert "Thank you for your feedback" in replies
+
+
+def test_a_saved_named_child_is_forgotten_from_rasas_in_memory_store(
+    in_hours: Stack, chat: WebChat
+) -> None:
+    child, concern = f"Amy {new_marker()}", f"late most mornings {new_marker()}"
+    reference = hold_named_child(chat, child, concern)
+    sender = sender_of(chat, in_hours)
+    assert_forgotten_and_answering(
+        chat,
+        lambda: rasa_tracker_text(in_hours, sender),
+        [child, concern, "Jo Bloggs", "Park Road"],
+        reference,
+    )
+    assert read_back(in_hours, reference).child.name == child  # the record keeps them
+
+
+def test_a_saved_named_child_is_forgotten_from_rasas_postgresql_store(
+    production_stack: Stack,
+) -> None:
+    chat = WebChat(production_stack.api_url)
+    child, concern = f"Amy {new_marker()}", f"late most mornings {new_marker()}"
+    reference = hold_named_child(chat, child, concern)
+    tracker_url = production_stack.tracker_url  # type: ignore[attr-defined]
+    assert_forgotten_and_answering(chat, lambda: dump(tracker_url), [child, concern], reference)
+    assert read_back(production_stack, reference).concern == concern
