@@ -21,7 +21,7 @@ def main() -> None:
     except ValueError as error:  # pydantic's ValidationError and FactsError are ValueErrors
         sys.exit(f"api: configuration error: {error}")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_to_head(settings.database_url)
+    upgrade_to_head(settings.database_url, settings.encryption_keys.get_secret_value())
 
     from api.main import create_app
 

@@ -81,7 +81,7 @@ def main(
         password_hash = Passwords().hash(password)
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_to_head(settings.database_url)
+    upgrade_to_head(settings.database_url, settings.encryption_keys.get_secret_value())
     engine = make_engine(settings.database_url)
     now = make_clock(settings.now).now()
     try:

@@ -27,9 +27,10 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.adapters import totp
-from bot.adapters.crypto import FieldCipher
+from bot.adapters.crypto import FieldCipher, Place
 from bot.adapters.db.staff import NewSession, Role, StaffAccount, StaffRepository
 from bot.adapters.passwords import Passwords
+from bot.adapters.sealed_fields import place
 from bot.domain.audit import UNKNOWN_ACTOR, AuditAction
 from bot.domain.clock import Clock
 from bot.services.unit_of_work import ContactRecords
@@ -132,6 +133,11 @@ class PasswordAuthenticator:
         self._staff.record_success(account.id, client_key)
 
 
+def totp_place(user_id: int) -> Place:
+    """Where an account's TOTP secret is stored (its token is bound to it)."""
+    return place("staff_users", "totp_secret", user_id)
+
+
 class SecondFactor:
     """The TOTP secret of an account (encrypted with the record keys) and its recovery codes.
     The caller commits."""
@@ -141,12 +147,14 @@ class SecondFactor:
         self._cipher = cipher
 
     def secret_of(self, account: StaffAccount) -> str | None:
-        return self._cipher.decrypt(account.totp_secret) if account.totp_secret else None
+        return self._cipher.decrypt(account.totp_secret, totp_place(account.id))
 
     def new_secret(self, account: StaffAccount) -> str:
         """A new, unconfirmed secret for the account (its old one and codes stop working)."""
         secret = totp.new_secret()
-        self._staff.set_totp_secret(account.id, self._cipher.encrypt(secret))
+        self._staff.set_totp_secret(
+            account.id, self._cipher.encrypt(secret, totp_place(account.id))
+        )
         return secret
 
     def pending_secret(self, account: StaffAccount) -> str:
