@@ -27,7 +27,7 @@ from typing import TextIO
 from bot.adapters import totp
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.database import make_engine, make_session_factory
-from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.db.migrations import prepare_or_exit
 from bot.adapters.db.staff import Role, StaffRepository, StaffRuleError
 from bot.adapters.passwords import PasswordPolicyError, Passwords, check_password_policy
 from bot.adapters.settings import get_settings
@@ -81,7 +81,7 @@ def main(
         password_hash = Passwords().hash(password)
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_to_head(settings.database_url, settings.encryption_keys.get_secret_value())
+    prepare_or_exit(settings, "api.users")
     engine = make_engine(settings.database_url)
     now = make_clock(settings.now).now()
     try:

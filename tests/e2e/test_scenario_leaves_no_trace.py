@@ -27,13 +27,9 @@ from bot.domain.privacy import keyed_hash
 from bot.domain.statistics import StatEvent
 from tests.support.chat import WebChat
 from tests.support.consultations import named_child_turns
+from tests.support.load import production_databases
 from tests.support.outbound import OutboundRecorder
-from tests.support.services import (
-    libpq_url,
-    require_postgres,
-    require_redis,
-    temporary_postgres_database,
-)
+from tests.support.services import libpq_url
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -117,12 +113,8 @@ def test_a_finished_scenario_leaves_no_trace_on_the_embedded_default(
 
 @pytest.fixture(scope="module")
 def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    admin = require_postgres()
-    require_redis()
-    user = make_url(admin).username or "postgres"
     with (
-        temporary_postgres_database(admin) as records,
-        temporary_postgres_database(admin) as trackers,
+        production_databases() as (records, trackers, user),  # records: the runtime login
         OutboundRecorder() as outbound,
     ):
         stack = Stack(
