@@ -285,3 +285,18 @@ def test_a_saved_named_child_is_forgotten_from_rasas_postgresql_store(
     tracker_url = production_stack.tracker_url  # type: ignore[attr-defined]
     assert_forgotten_and_answering(chat, lambda: dump(tracker_url), [child, concern], reference)
     assert read_back(production_stack, reference).concern == concern
+
+
+def test_a_harm_message_after_the_transcript_is_forgotten_loses_nothing_recorded(
+    in_hours: Stack, chat: WebChat
+) -> None:
+    """The contact is completed from a conversation that no longer holds its details: the flag
+    is raised and nothing it held is blanked (ContactRepository.update)."""
+    child, concern = f"Amy {new_marker()}", f"late most mornings {new_marker()}"
+    reference = hold_named_child(chat, child, concern)
+    assert chat.say("her dad hit her with a belt last night")  # asks: significant harm?
+    assert reference in " ".join(m["text"] for m in chat.say("yes"))
+    contact = read_back(in_hours, reference)
+    assert contact.significant_harm
+    assert (contact.child.name, contact.caller.name) == (child, "Jo Bloggs")
+    assert contact.concern is not None and contact.concern.startswith(concern)
