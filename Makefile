@@ -40,12 +40,12 @@ export PCL_API_PORT ?= 8000
 export PCL_ACTION_SERVER_URL ?= http://127.0.0.1:$(PCL_ACTION_SERVER_PORT)
 export PCL_RASA_URL ?= http://127.0.0.1:$(PCL_RASA_PORT)
 
-.PHONY: help setup run dev-tokens test test-unit test-e2e test-stories lint train validate eval lock clean
+.PHONY: help setup run migrate dev-tokens test test-unit test-e2e test-stories lint train validate eval lock clean
 
 help:
 	@echo "make run    start the assistant (web chat http://127.0.0.1:$(PCL_API_PORT)/chat)"
 	@echo "make test   run every test"
-	@echo "also: setup train validate lint test-unit test-stories test-e2e lock clean"
+	@echo "also: setup train validate lint migrate test-unit test-stories test-e2e lock clean"
 
 setup: $(APP_STAMP) $(RASA_STAMP)
 
@@ -102,6 +102,11 @@ run: setup $(MODEL) var/dev.env dev-tokens
 	@echo "    Health:      http://127.0.0.1:$(PCL_API_PORT)/healthz"
 	@# Settings default to production; `make run` is the development stack.
 	@PCL_ENV=development $(VENV)/bin/honcho --no-prefix -f Procfile -e var/dev.env start
+
+# The database migrations, with the migration login (PCL_MIGRATION_DATABASE_URL, else
+# PCL_DATABASE_URL): in production the API's login cannot migrate (docs/production.md).
+migrate: $(APP_STAMP)
+	@$(PY) -m api.migrate
 
 validate: $(RASA_STAMP)
 	@echo "==> rasa data validate"

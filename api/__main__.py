@@ -6,7 +6,7 @@ import sys
 
 import uvicorn
 
-from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.db.migrations import prepare_or_exit
 from bot.adapters.go_live import check_go_live
 from bot.adapters.logs import configure_logging
 from bot.adapters.service_file import load_facts
@@ -21,7 +21,7 @@ def main() -> None:
     except ValueError as error:  # pydantic's ValidationError and FactsError are ValueErrors
         sys.exit(f"api: configuration error: {error}")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_to_head(settings.database_url)
+    prepare_or_exit(settings, "api")
 
     from api.main import create_app
 

@@ -17,6 +17,7 @@ from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.unit_of_work import SqlAlchemyTurnsUnitOfWork, SqlAlchemyUnitOfWork
 from bot.adapters.passwords import Passwords
+from bot.adapters.sealed_fields import TotpSecrets
 from bot.adapters.service_file import load_facts
 from bot.adapters.settings import PROJECT_ROOT, Settings
 from bot.adapters.totp import TotpCodes
@@ -91,7 +92,7 @@ class AppServices:
         test's stand-in for the password hasher or the limits is the one used)."""
         return SignInTools(
             passwords=self.passwords,
-            cipher=self.cipher,
+            cipher=TotpSecrets(self.cipher),
             codes=TotpCodes(),
             clock=self.clock,
             limits=self.limits,

@@ -27,9 +27,10 @@ from typing import TextIO
 from bot.adapters import totp
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.database import make_engine, make_session_factory
-from bot.adapters.db.migrations import upgrade_to_head
+from bot.adapters.db.migrations import prepare_or_exit
 from bot.adapters.db.staff import Role, StaffRepository, StaffRuleError
 from bot.adapters.passwords import PasswordPolicyError, Passwords, check_password_policy
+from bot.adapters.sealed_fields import TotpSecrets
 from bot.adapters.settings import get_settings
 from bot.domain.clock import make_clock
 from bot.services.staff_auth import SecondFactor
@@ -81,7 +82,7 @@ def main(
         password_hash = Passwords().hash(password)
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_to_head(settings.database_url)
+    prepare_or_exit(settings, "api.users")
     engine = make_engine(settings.database_url)
     now = make_clock(settings.now).now()
     try:
@@ -94,12 +95,16 @@ def main(
             if arguments.command == "add":
                 account = staff.add_user(arguments.username, arguments.role, password_hash, now)
                 print(f"added {account.username} ({account.role.value})", file=stdout)
-                secret = SecondFactor(staff, cipher, totp.TotpCodes()).new_secret(account)
+                secret = SecondFactor(staff, TotpSecrets(cipher), totp.TotpCodes()).new_secret(
+                    account
+                )
                 print(totp.provisioning_uri(secret, account.username), file=stdout)
             elif arguments.command == "list":
                 for account in staff.accounts():
-                    state = "disabled" if account.disabled_at else (
-                        "locked" if account.is_locked(now) else "active"
+                    state = (
+                        "disabled"
+                        if account.disabled_at
+                        else ("locked" if account.is_locked(now) else "active")
                     )
                     print(f"{account.username}\t{account.role.value}\t{state}", file=stdout)
             elif arguments.command == "disable":
@@ -112,7 +117,9 @@ def main(
                 staff.reset_second_factor(arguments.username)
                 account = staff.find(arguments.username)
                 assert account is not None
-                secret = SecondFactor(staff, cipher, totp.TotpCodes()).new_secret(account)
+                secret = SecondFactor(staff, TotpSecrets(cipher), totp.TotpCodes()).new_secret(
+                    account
+                )
                 print(f"new second factor for {account.username}", file=stdout)
                 print(totp.provisioning_uri(secret, account.username), file=stdout)
             elif arguments.command == "remove":

@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 
 from rasa_ext import internals
 from rasa_ext.ended_turns import EndedTurns
-from rasa_ext.forget import forget_if_ended, sweep_forever
+from rasa_ext.forget import forget_if_ended, forget_recorded_transcript, sweep_forever
 from rasa_ext.once import handle_once
 
 logger = logging.getLogger(__name__)
@@ -126,7 +126,13 @@ class ProjectInput(InputChannel):
             except Exception as error:  # the text is never logged: only the error's type
                 logger.error("pcl.message.failure %s", type(error).__name__)
                 return response.json({"error": "processing failed"}, status=500)
-            ended = await forget_if_ended(request.app.ctx.agent.tracker_store, sender, saved)
+            agent = request.app.ctx.agent
+            ended = await forget_if_ended(agent.tracker_store, sender, saved)
+            if not ended:
+                try:
+                    await forget_recorded_transcript(agent, sender, saved)
+                except Exception as error:  # the reply still goes; the idle sweep forgets later
+                    logger.error("pcl.transcript.forget_failed %s", type(error).__name__)
             if ended and message_id is not None:
                 self.ended.remember(message_id, text, collector.messages)
             return response.json(collector.messages)

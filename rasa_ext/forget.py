@@ -1,8 +1,12 @@
 """Deleting a conversation from Rasa's tracker store, which Rasa 3.6 has no call for.
 
 A conversation is forgotten when it ends (the action sets the `forget_conversation` slot) or
-when it has been idle longer than the session expiry. Replacing a tracker's events through the
-HTTP API would leave the old rows of the SQL store in place, so the rows themselves go.
+when it has been idle longer than the session expiry. A named-child conversation whose contact
+is saved has its transcript forgotten at once (forget_recorded_transcript): the contact,
+encrypted, is the record; the conversation goes on with a few slots that hold nothing typed.
+
+Replacing a tracker's events through the HTTP API would leave the old rows of the SQL store in
+place, so the rows themselves go.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Callable, Optional, Text
+from typing import Any, Callable, List, Optional, Text
 
 from rasa.core.tracker_store import (
     InMemoryTrackerStore,
@@ -18,7 +22,17 @@ from rasa.core.tracker_store import (
     SQLTrackerStore,
     TrackerStore,
 )
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.domain.privacy import RECORDED_CONVERSATION_SLOTS, transcript_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +72,67 @@ async def forget_if_ended(
     if tracker is None or not tracker.get_slot(FORGET_SLOT):
         return False
     await delete_conversation(store, sender_id)
+    return True
+
+
+def recorded_events(tracker: DialogueStateTracker) -> List[Event]:
+    """The events a recorded conversation keeps: a session start, the kept slots' values, and
+    its last turn (what a resend of the last message is answered from, and the buttons it
+    offered) with the caller's text and every other slot left out."""
+    events = list(tracker.events)
+    starts = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
+    last_turn = events[starts[-1] :] if starts else []
+    at = last_turn[0].timestamp if last_turn else time.time()
+    kept: List[Event] = [
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=at),
+        SessionStarted(timestamp=at),
+        *(
+            SlotSet(name, tracker.get_slot(name), timestamp=at)
+            for name in RECORDED_CONVERSATION_SLOTS
+            if tracker.get_slot(name) is not None
+        ),
+        ActionExecuted(ACTION_LISTEN_NAME, timestamp=at),
+    ]
+    for event in last_turn:
+        if isinstance(event, UserUttered):
+            kept.append(_untyped(event))
+        elif not (isinstance(event, SlotSet) and event.key not in RECORDED_CONVERSATION_SLOTS):
+            kept.append(event)
+    return kept
+
+
+def _untyped(said: UserUttered) -> UserUttered:
+    """The caller's message without what they typed: its intent and message id only."""
+    intent = {"name": said.intent_name, "confidence": 1.0} if said.intent_name else {}
+    return UserUttered(
+        text=None,
+        intent=intent,
+        parse_data={"intent": intent, "entities": []},  # type: ignore[typeddict-item]
+        timestamp=said.timestamp,
+        input_channel=said.input_channel,
+        message_id=said.message_id,
+        metadata=said.metadata,
+    )
+
+
+async def forget_recorded_transcript(
+    agent: Any, sender_id: Text, saved: Optional[DialogueStateTracker] = None
+) -> bool:
+    """After a turn: if the conversation's named-child contact is saved, replace its stored
+    events with `recorded_events` (under the conversation's lock, so no turn runs between
+    the delete and the save). Returns whether it did."""
+    store = agent.tracker_store
+    if saved is not None and not transcript_recorded(saved.current_slot_values()):
+        return False
+    async with agent.lock_store.lock(sender_id):
+        tracker = await store.retrieve(sender_id)
+        if tracker is None or not transcript_recorded(tracker.current_slot_values()):
+            return False
+        kept = tracker.init_copy()
+        for event in recorded_events(tracker):
+            kept.update(event)
+        await delete_conversation(store, sender_id)
+        await store.save(kept)
     return True
 
 

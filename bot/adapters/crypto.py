@@ -2,6 +2,11 @@
 
 Keys are base64 strings from the environment, passed in explicitly: nothing here reads settings
 or keeps a key in a global. Rotation: put the new key first, re-encrypt, then drop the old one.
+
+Each token is bound to where it is stored (its table, column and row: a `Place`) through
+AES-GCM's associated data, so a token copied into another row or column fails to decrypt. The
+token says how it was sealed: `v2` is bound to its place; `v1` (written before issue 19) to a
+constant, and still read until migration 0011 re-encrypts it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hmac
 import os
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from cryptography.exceptions import InvalidTag
@@ -20,10 +26,24 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_BYTES = 32
 _NONCE_BYTES = 12  # the size AES-GCM is specified for
-_VERSION = "v1"
+_VERSION = "v2"  # bound to its table, column and row
+_UNBOUND = "v1"  # bound to this use only: read, never written
 _WHITESPACE = re.compile(r"\s+")
-# Binds each token to this use, so a ciphertext cannot be replayed into another protocol.
-_ASSOCIATED_DATA = b"pcl-field-v1"
+# A v1 token's associated data: binds it to this use, not to its place.
+_UNBOUND_ASSOCIATED_DATA = b"pcl-field-v1"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a token is stored. `row` must be known before the row is inserted (a contact's
+    reference, a row's id) and never change."""
+
+    table: str
+    column: str
+    row: str
+
+    def associated_data(self) -> bytes:
+        return "\x1f".join(("pcl-field-v2", self.table, self.column, self.row)).encode()
 
 
 class DecryptionError(ValueError):
@@ -95,22 +115,22 @@ class FieldCipher:
     def current_key_id(self) -> str:
         return self._encrypting_id
 
-    def encrypt(self, plaintext: str | None) -> str | None:
-        """`v1.<key id>.<base64url(nonce + ciphertext + tag)>`; None stays None."""
-        if plaintext is None:
-            return None
-        nonce = os.urandom(_NONCE_BYTES)
-        sealed = self._ciphers[self._encrypting_id].encrypt(
-            nonce, plaintext.encode(), _ASSOCIATED_DATA
-        )
-        body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
-        return f"{_VERSION}.{self._encrypting_id}.{body}"
+    def encrypt(self, plaintext: str | None, place: Place) -> str | None:
+        """`v2.<key id>.<base64url(nonce + ciphertext + tag)>`, bound to `place`; None stays
+        None."""
+        return self._seal(plaintext, _VERSION, place.associated_data())
 
-    def decrypt(self, token: str | None) -> str | None:
+    def decrypt(self, token: str | None, place: Place) -> str | None:
+        """The text of a token stored at `place`; DecryptionError if it was sealed for another
+        place, tampered with, or its key is not in the keyring."""
         if token is None:
             return None
         version, ident, body = _split(token)
-        if version != _VERSION:
+        if version == _VERSION:
+            associated_data = place.associated_data()
+        elif version == _UNBOUND:
+            associated_data = _UNBOUND_ASSOCIATED_DATA
+        else:
             raise DecryptionError(f"unknown token version {version!r}")
         cipher = self._ciphers.get(ident)
         if cipher is None:
@@ -118,22 +138,44 @@ class FieldCipher:
         try:
             # Strict decoding: a token with stray characters is refused, not silently cleaned.
             raw = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
-            return cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _ASSOCIATED_DATA).decode()
+            return cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], associated_data).decode()
         except (InvalidTag, binascii.Error, ValueError):
-            raise DecryptionError("a stored token failed authentication") from None
+            raise DecryptionError(
+                f"the token in {place.table}.{place.column} of row {place.row} failed "
+                "authentication (tampered with, or moved from another row or column)"
+            ) from None
 
     def key_id_of(self, token: str) -> str:
         """Which key encrypted a token: shows what still needs re-encrypting after rotation."""
         return _split(token)[1]
 
     def needs_reencryption(self, token: str | None) -> bool:
-        return token is not None and self.key_id_of(token) != self._encrypting_id
+        """Sealed with an older key, or not bound to its place (v1)."""
+        if token is None:
+            return False
+        version, ident, _ = _split(token)
+        return version != _VERSION or ident != self._encrypting_id
 
-    def reencrypt(self, token: str | None) -> str | None:
-        """The same value under the newest key (a rotation step); current tokens are kept."""
+    def reencrypt(self, token: str | None, place: Place) -> str | None:
+        """The same value under the newest key, bound to `place` (a rotation or migration
+        step); current tokens are kept."""
         if not self.needs_reencryption(token):
             return token
-        return self.encrypt(self.decrypt(token))
+        return self.encrypt(self.decrypt(token, place), place)
+
+    def unbind(self, token: str | None, place: Place) -> str | None:
+        """The same value as a v1 token (migration 0011's downgrade: older code reads only v1)."""
+        return self._seal(self.decrypt(token, place), _UNBOUND, _UNBOUND_ASSOCIATED_DATA)
+
+    def _seal(self, plaintext: str | None, version: str, associated_data: bytes) -> str | None:
+        if plaintext is None:
+            return None
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._ciphers[self._encrypting_id].encrypt(
+            nonce, plaintext.encode(), associated_data
+        )
+        body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+        return f"{version}.{self._encrypting_id}.{body}"
 
     def blind_index(self, *parts: str | date | int | None) -> str:
         """HMAC-SHA256 over the normalised parts: equal for equal values under one key, so exact

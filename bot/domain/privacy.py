@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
+from typing import Any
 
 
 def keyed_hash(key: str, value: str) -> str:
@@ -33,3 +35,38 @@ def echoes_caller(reply: str, said: str, min_chars: int = 12) -> bool:
     never kept, as what a caller wrote is not kept after a scenario ends (SPEC rule 5)."""
     said = " ".join(said.split()).casefold()
     return len(said) >= min_chars and said in " ".join(reply.split()).casefold()
+
+
+# bot.domain.consultation.NAMED_CHILD, not imported: Rasa's environment (rasa_ext) lacks what
+# that module needs (tests/unit/test_privacy.py checks they agree).
+NAMED_CHILD = "named_child"
+
+# A named-child conversation whose contact is saved keeps only these slots in Rasa's tracker
+# store (rasa_ext.forget.forget_recorded_transcript): none holds what the caller typed, and
+# they are all the rest of the conversation reads (the reference, the level, the feedback).
+RECORDED_CONVERSATION_SLOTS = (
+    "role_type",
+    "channel",
+    "line_open",
+    "consultation_type",
+    "child_in_city",
+    "child_open_to_csc",
+    "significant_harm",
+    "immediate_danger",
+    "harm_categories",
+    "contact_reference",
+    "suggested_level",
+    "consultation_done",
+    "topic",
+    "misunderstood",
+)
+
+
+def transcript_recorded(slots: Mapping[str, Any]) -> bool:
+    """Whether a conversation's named-child consultation is over and saved as a contact (the
+    contact, encrypted, is then the only copy of what the caller typed)."""
+    return bool(
+        slots.get("consultation_type") == NAMED_CHILD
+        and slots.get("contact_reference")
+        and slots.get("consultation_done")
+    )

@@ -23,9 +23,11 @@ class PasswordHasher(Protocol):
 
 
 class SecretBox(Protocol):
-    def encrypt(self, plaintext: str | None) -> str | None: ...
+    """Seals an account's TOTP secret to that account (a token moved to another fails)."""
 
-    def decrypt(self, token: str | None) -> str | None: ...
+    def encrypt(self, plaintext: str, account_id: int) -> str: ...
+
+    def decrypt(self, token: str | None, account_id: int) -> str | None: ...
 
 
 class OneTimeCodes(Protocol):

@@ -152,12 +152,12 @@ class SecondFactor:
         self._codes = codes
 
     def secret_of(self, account: StaffAccount) -> str | None:
-        return self._cipher.decrypt(account.totp_secret) if account.totp_secret else None
+        return self._cipher.decrypt(account.totp_secret, account.id)
 
     def new_secret(self, account: StaffAccount) -> str:
         """A new, unconfirmed secret for the account (its old one and codes stop working)."""
         secret = self._codes.new_secret()
-        self._staff.set_totp_secret(account.id, self._cipher.encrypt(secret))
+        self._staff.set_totp_secret(account.id, self._cipher.encrypt(secret, account.id))
         return secret
 
     def pending_secret(self, account: StaffAccount) -> str:
@@ -265,7 +265,7 @@ class SignInTools:
     """The ports the use cases need besides storage, built by the composition root."""
 
     passwords: PasswordHasher
-    cipher: SecretBox  # the record keys, which keep the TOTP secrets
+    cipher: SecretBox  # keeps each account's TOTP secret, sealed to that account
     codes: OneTimeCodes
     clock: Clock
     limits: SignInLimits

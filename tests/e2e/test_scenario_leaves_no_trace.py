@@ -10,7 +10,7 @@ import re
 import secrets
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -27,13 +27,9 @@ from bot.domain.privacy import keyed_hash
 from bot.domain.statistics import StatEvent
 from tests.support.chat import WebChat
 from tests.support.consultations import named_child_turns
+from tests.support.load import production_databases
 from tests.support.outbound import OutboundRecorder
-from tests.support.services import (
-    libpq_url,
-    require_postgres,
-    require_redis,
-    temporary_postgres_database,
-)
+from tests.support.services import libpq_url
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -117,12 +113,8 @@ def test_a_finished_scenario_leaves_no_trace_on_the_embedded_default(
 
 @pytest.fixture(scope="module")
 def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    admin = require_postgres()
-    require_redis()
-    user = make_url(admin).username or "postgres"
     with (
-        temporary_postgres_database(admin) as records,
-        temporary_postgres_database(admin) as trackers,
+        production_databases() as (records, trackers, user),  # records: the runtime login
         OutboundRecorder() as outbound,
     ):
         stack = Stack(
@@ -254,3 +246,57 @@ def test_a_named_child_is_encrypted_in_postgresql_and_reads_back(production_stac
     records = dump(production_stack.database_url or "")
     assert reference in records
     assert child not in records and concern not in records
+
+
+# --- a named child, once saved: the contact is the record, the transcript is forgotten -------
+
+
+def assert_forgotten_and_answering(
+    chat: WebChat, tracker: Callable[[], str], typed: list[str], reference: str
+) -> None:
+    stored = tracker()
+    assert [secret for secret in typed if secret in stored] == []
+    assert reference in stored  # the slots the rest of the conversation reads are kept
+    replies = " ".join(m["text"] for m in chat.say("/affirm"))  # the feedback button offered
+    assert "Thank you for your feedback" in replies
+
+
+def test_a_saved_named_child_is_forgotten_from_rasas_in_memory_store(
+    in_hours: Stack, chat: WebChat
+) -> None:
+    child, concern = f"Amy {new_marker()}", f"late most mornings {new_marker()}"
+    reference = hold_named_child(chat, child, concern)
+    sender = sender_of(chat, in_hours)
+    assert_forgotten_and_answering(
+        chat,
+        lambda: rasa_tracker_text(in_hours, sender),
+        [child, concern, "Jo Bloggs", "Park Road"],
+        reference,
+    )
+    assert read_back(in_hours, reference).child.name == child  # the record keeps them
+
+
+def test_a_saved_named_child_is_forgotten_from_rasas_postgresql_store(
+    production_stack: Stack,
+) -> None:
+    chat = WebChat(production_stack.api_url)
+    child, concern = f"Amy {new_marker()}", f"late most mornings {new_marker()}"
+    reference = hold_named_child(chat, child, concern)
+    tracker_url = production_stack.tracker_url  # type: ignore[attr-defined]
+    assert_forgotten_and_answering(chat, lambda: dump(tracker_url), [child, concern], reference)
+    assert read_back(production_stack, reference).concern == concern
+
+
+def test_a_harm_message_after_the_transcript_is_forgotten_loses_nothing_recorded(
+    in_hours: Stack, chat: WebChat
+) -> None:
+    """The contact is completed from a conversation that no longer holds its details: the flag
+    is raised and nothing it held is blanked (ContactRepository.update)."""
+    child, concern = f"Amy {new_marker()}", f"late most mornings {new_marker()}"
+    reference = hold_named_child(chat, child, concern)
+    assert chat.say("her dad hit her with a belt last night")  # asks: significant harm?
+    assert reference in " ".join(m["text"] for m in chat.say("yes"))
+    contact = read_back(in_hours, reference)
+    assert contact.significant_harm
+    assert (contact.child.name, contact.caller.name) == (child, "Jo Bloggs")
+    assert contact.concern is not None and contact.concern.startswith(concern)

@@ -140,8 +140,8 @@ def test_personal_fields_are_stored_as_tokens(
     reference = create(sessions, cipher)
     with sessions() as session:
         row = session.scalars(select(Contact).where(Contact.reference == reference)).one()
-        assert row.child_name is not None and row.child_name.startswith("v1.")
-        assert row.concern is not None and row.concern.startswith("v1.")
+        assert row.child_name is not None and row.child_name.startswith("v2.")
+        assert row.concern is not None and row.concern.startswith("v2.")
         assert row.child_unborn is not None  # even "false" is a token
         assert CHILD_NAME not in (row.child_name, row.concern, row.child_blind_index)
 
@@ -307,6 +307,33 @@ def test_update_completes_a_contact_but_never_lowers_an_alarm(
             contacts.update(reference, created_at=NOON)
         with pytest.raises(TypeError, match="status"):
             contacts.update(reference, status="no_further_action")
+
+
+def test_a_completion_that_no_longer_knows_the_answers_never_blanks_them(
+    sessions: sessionmaker[Session], cipher: FieldCipher
+) -> None:
+    """After a named child's conversation is saved its transcript is forgotten (rasa_ext.forget):
+    a harm message then completes the contact knowing only the flags and the new words."""
+    with sessions.begin() as session:
+        reference = repo(session, cipher).create(contact())
+    with sessions.begin() as session:
+        repo(session, cipher).update(
+            reference,
+            caller=CallerDetails(),
+            child=ChildDetails(),
+            concern="he has bruises today",
+            family_aware=None,
+            threshold_answers={},
+            level_reasons=[],
+            significant_harm=True,
+            harm_categories=["physical"],
+        )
+    with sessions() as session:
+        view = repo(session, cipher).get(reference)
+    assert (view.caller, view.child, view.family_aware) == (CALLER, CHILD, "no")
+    assert view.concern == f"{CONCERN}\nhe has bruises today"  # the concern only grows
+    assert view.threshold_answers and view.level_reasons == ["harm_unsure"]
+    assert view.significant_harm and view.harm_categories == ["physical"]
 
 
 def test_earlier_contacts_about_a_child_are_found_by_the_blind_index(

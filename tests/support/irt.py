@@ -27,6 +27,7 @@ from bot.adapters.db.migrations import upgrade_to_head
 from bot.adapters.db.models import AuditEvent, StaffUser
 from bot.adapters.db.staff import StaffRepository
 from bot.adapters.passwords import Passwords
+from bot.adapters.sealed_fields import totp_place
 from bot.adapters.settings import Settings
 from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 
@@ -94,7 +95,9 @@ class IrtApp:
                 username, role, FAST_PASSWORDS.hash(password), datetime.now(UTC)
             )
             if enrolled:
-                staff.set_totp_secret(account.id, self.cipher.encrypt(TOTP_SECRET))
+                staff.set_totp_secret(
+                    account.id, self.cipher.encrypt(TOTP_SECRET, totp_place(account.id))
+                )
                 staff.confirm_totp(account.id, datetime.now(UTC), 0)
 
     def otp(self, username: str) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
+from bot.adapters.db.migrations import upgrade_to_head
 from bot.domain.contact import ContactView
 from tests.support.consultations import REFERENCE, has_urgent_routes
 from tests.support.services import (
@@ -26,6 +27,7 @@ from tests.support.services import (
     POSTGRES_PORT,
     REDIS_HOST,
     REDIS_PORT,
+    postgres_roles,
     require_postgres,
     require_redis,
     temporary_postgres_database,
@@ -177,12 +179,16 @@ def production_env(tracker_url: str, user: str, now: str) -> dict[str, str]:
 @contextmanager
 def production_databases() -> Iterator[tuple[str, str, str]]:
     """(records URL, trackers URL, user): two new PostgreSQL databases, dropped afterwards;
-    skips (or fails under PCL_REQUIRE_SERVICES=1) without PostgreSQL and Redis."""
+    skips (or fails under PCL_REQUIRE_SERVICES=1) without PostgreSQL and Redis. The records
+    are migrated by their migration login, and the URL given is the runtime login's, as in
+    production (scripts/postgres_roles.sql)."""
     admin = require_postgres()
     require_redis()
     user = make_url(admin).username or "postgres"
     with (
         temporary_postgres_database(admin) as records,
         temporary_postgres_database(admin) as trackers,
+        postgres_roles(admin, records) as (migrator, runtime),
     ):
-        yield records, trackers, user
+        upgrade_to_head(migrator)  # empty: no keys needed
+        yield runtime, trackers, user

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -101,3 +103,60 @@ def reset_postgres_database(url: str) -> None:
 def libpq_url(url: str) -> str:
     """The same database as a plain libpq URL, for pg_dump and psql."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def postgres_roles(admin_url: str, database_url: str) -> Iterator[tuple[str, str]]:
+    """The production logins (scripts/postgres_roles.sql) on a test database: yields the
+    migration login's URL and the runtime login's; afterwards the database goes back to the
+    superuser and the roles are dropped (close their connections first)."""
+    tag = secrets.token_hex(4)
+    owner, runtime = f"pcl_test_migrator_{tag}", f"pcl_test_app_{tag}"
+    database = make_url(database_url).database or ""
+    result = subprocess.run(
+        [
+            "psql",
+            "--quiet",
+            *("-v", f"db={database}", "-v", f"owner={owner}", "-v", f"runtime={runtime}"),
+            *("-v", "owner_password=unused-with-trust", "-v", "runtime_password=unused"),
+            "-f",
+            str(Path(__file__).resolve().parents[2] / "scripts" / "postgres_roles.sql"),
+            libpq_url(admin_url),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    base = make_url(database_url)
+    try:
+        yield (
+            base.set(username=owner).render_as_string(hide_password=False),
+            base.set(username=runtime).render_as_string(hide_password=False),
+        )
+    finally:
+        _drop_roles(admin_url, database, owner, runtime)
+
+
+def _drop_roles(admin_url: str, database: str, *roles: str) -> None:
+    """Gives the database and what the roles own back to the superuser, then drops them."""
+    names = ", ".join(f'"{role}"' for role in roles)
+    for url, statements in (
+        (admin_url, [f'ALTER DATABASE "{database}" OWNER TO CURRENT_USER']),
+        (
+            make_url(admin_url).set(database=database).render_as_string(hide_password=False),
+            # One role at a time: one statement for both trips over their shared default ACL.
+            [
+                f"REASSIGN OWNED BY {names} TO CURRENT_USER",
+                *(f'DROP OWNED BY "{role}"' for role in roles),
+            ],
+        ),
+        (admin_url, [f'DROP ROLE IF EXISTS "{role}"' for role in roles]),
+    ):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                for statement in statements:
+                    connection.execute(text(statement))
+        finally:
+            engine.dispose()

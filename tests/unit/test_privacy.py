@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot.domain.privacy import echoes_caller, turn_key
+import yaml
+
+from bot.adapters.settings import PROJECT_ROOT
+from bot.domain import privacy
+from bot.domain.consultation import CALLER_SLOTS, CHILD_SLOTS, NAMED_CHILD, SCENARIO
+from bot.domain.privacy import (
+    RECORDED_CONVERSATION_SLOTS,
+    echoes_caller,
+    transcript_recorded,
+    turn_key,
+)
 
 KEY = "k" * 40
 
@@ -23,3 +33,23 @@ def test_a_turn_key_is_a_keyed_hash_of_the_conversation_and_the_message_id() -> 
     assert key != turn_key(KEY, "web-" + "b" * 32, "message-1234")  # per conversation
     assert key != turn_key(KEY, "web-" + "a" * 32, "message-1235")
     assert key != turn_key("other" * 8, "web-" + "a" * 32, "message-1234")
+
+
+def test_a_recorded_conversation_keeps_no_slot_that_holds_what_the_caller_typed() -> None:
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    assert set(RECORDED_CONVERSATION_SLOTS) <= set(domain["slots"])
+    typed = {*CALLER_SLOTS, *CHILD_SLOTS, "concern", "family_aware", "harm_pending"}
+    assert typed.isdisjoint(RECORDED_CONVERSATION_SLOTS)
+    assert {"contact_reference", "suggested_level", "consultation_done"} <= set(
+        RECORDED_CONVERSATION_SLOTS
+    )
+
+
+def test_a_transcript_is_forgotten_once_a_named_childs_consultation_is_saved() -> None:
+    assert privacy.NAMED_CHILD == NAMED_CHILD
+    done = {"consultation_type": NAMED_CHILD, "contact_reference": "PCL-2026-000001"}
+    assert transcript_recorded({**done, "consultation_done": True})
+    assert not transcript_recorded(done)  # flagged early: the consultation goes on
+    assert not transcript_recorded(
+        {**done, "consultation_done": True, "consultation_type": SCENARIO}
+    )

@@ -28,6 +28,7 @@ from bot.adapters.db.models import (
     ManagerDecision,
     ReferenceCounter,
 )
+from bot.adapters.sealed_fields import ENCRYPTED_COLUMNS, Sealer, place_of
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.contact import (
     ASSISTANT,
@@ -51,14 +52,8 @@ from bot.domain.contact import (
 )
 from bot.domain.irt_alert import AlertState
 
-# Every column holding a token; erasure blanks them all.
-_ENCRYPTED_COLUMNS = (
-    *(f"caller_{name}" for name in ("name", "role", "agency", "address", "phone", "email")),
-    *(f"child_{name}" for name in ("name", "dob", "age", "unborn", "address", "setting", "carers")),
-    "concern",
-    "family_aware",
-    "advice_given",
-)
+# Every personal column holding a token; erasure blanks them all (and seals its rationale).
+_PERSONAL_COLUMNS = tuple(c for c in ENCRYPTED_COLUMNS["contacts"] if c != "erasure_rationale")
 
 
 class ContactRepository:
@@ -72,6 +67,7 @@ class ContactRepository:
     ) -> None:
         self._session = session
         self._cipher = cipher
+        self._sealer = Sealer(cipher)
         self._clock = clock or SystemClock()
         self._zone = ZoneInfo(timezone)
 
@@ -105,12 +101,17 @@ class ContactRepository:
             level_reasons=list(new.level_reasons),
             threshold_answers=dict(new.threshold_answers),
             next_steps=list(new.next_steps),
-            **self._encrypt_caller(new.caller),
-            **self._encrypt_child(new.child),
-            concern=self._cipher.encrypt(new.concern),
-            family_aware=self._cipher.encrypt(new.family_aware),
-            advice_given=self._cipher.encrypt(new.advice_given),
+            child_blind_index=self._child_index(new.child),
         )
+        texts = {
+            **_caller_texts(new.caller),
+            **_child_texts(new.child),
+            "concern": new.concern,
+            "family_aware": new.family_aware,
+            "advice_given": new.advice_given,
+        }
+        for column, token in self._sealed(contact, texts).items():
+            setattr(contact, column, token)
         self._session.add(contact)
         self._session.flush()
         self._session.add(
@@ -130,7 +131,9 @@ class ContactRepository:
         """Completes a contact created early (a significant-harm handoff records first and asks
         later). `caller` and `child` replace the whole group. Flags only ever go from False to
         True (a False leaves a raised flag raised) and harm categories only ever grow, so a
-        later, calmer answer can neither undo an alarm nor make the completion fail."""
+        later, calmer answer can neither undo an alarm nor make the completion fail. An answer
+        not known (None, empty, a caller or child with no detail) never blanks a known one, and
+        the concern only grows."""
         unknown = set(changes) - UPDATABLE
         if unknown:
             raise TypeError(f"cannot update {', '.join(sorted(unknown))}")
@@ -138,26 +141,36 @@ class ContactRepository:
         refuse_if_erased(contact.reference, contact.status)
         values: dict[str, Any] = {}
         for name, value in changes.items():
-            if name in ("significant_harm", "immediate_danger"):
-                values[name] = bool(getattr(contact, name) or value)
-            elif name == "caller":
-                values.update(self._encrypt_caller(value))
-            elif name == "child":
-                values.update(self._encrypt_child(value))
-            elif name in ("concern", "family_aware", "advice_given"):
-                values[name] = self._cipher.encrypt(value)
-            elif name == "harm_categories":
-                values[name] = unique([*contact.harm_categories, *value])
-            elif name in ("level_reasons", "next_steps"):
-                values[name] = list(value)
-            elif name == "threshold_answers":
-                values[name] = dict(value)
-            else:
-                values[name] = value
+            # An answer this completion does not know (the conversation's transcript was
+            # forgotten once saved: bot.domain.privacy) leaves what the contact holds.
+            if not _unknown(value):
+                values.update(self._completed(contact, name, value))
         for name, value in values.items():
             setattr(contact, name, value)
         contact.updated_at = self._clock.now()
         self._session.flush()
+
+    def _completed(self, contact: Contact, name: str, value: Any) -> dict[str, Any]:
+        if name == "caller":
+            return self._sealed(contact, _caller_texts(value))
+        if name == "child":
+            index = self._child_index(value)
+            return {**self._sealed(contact, _child_texts(value)), "child_blind_index": index}
+        if name in ("significant_harm", "immediate_danger"):
+            new = bool(getattr(contact, name) or value)
+        elif name == "concern":
+            return self._sealed(contact, {name: _grown(self._sealer.read(contact, name), value)})
+        elif name in ("family_aware", "advice_given"):
+            return self._sealed(contact, {name: value})
+        elif name == "harm_categories":
+            new = unique([*contact.harm_categories, *value])
+        elif name in ("level_reasons", "next_steps"):
+            new = list(value)
+        elif name == "threshold_answers":
+            new = dict(value)
+        else:
+            new = value
+        return {name: new}
 
     def get(self, reference: str) -> ContactView:
         """The whole contact, decrypted. Viewing is an audit event: the caller records it."""
@@ -214,7 +227,7 @@ class ContactRepository:
         decisions: list[ManagerDecision],
         alert: AlertState | None = None,
     ) -> ContactView:
-        text = self._cipher.decrypt
+        show = self._sealer.show
         return ContactView(
             reference=contact.reference,
             created_at=contact.created_at,
@@ -230,19 +243,19 @@ class ContactRepository:
             next_steps=list(contact.next_steps),
             caller=self._decrypt_caller(contact),
             child=self._decrypt_child(contact),
-            concern=text(contact.concern),
-            family_aware=text(contact.family_aware),
-            advice_given=text(contact.advice_given),
+            concern=show(contact, "concern"),
+            family_aware=show(contact, "family_aware"),
+            advice_given=show(contact, "advice_given"),
             lcs_reference=contact.lcs_reference,
             erased_at=contact.erased_at,
             erased_by=contact.erased_by,
-            erasure_rationale=text(contact.erasure_rationale),
+            erasure_rationale=show(contact, "erasure_rationale"),
             history=[
-                StatusChange(h.at, h.by, h.from_status, h.to_status, text(h.rationale))
+                StatusChange(h.at, h.by, h.from_status, h.to_status, show(h, "rationale"))
                 for h in history
             ],
             decisions=[
-                Decision(d.at, d.by, d.status, text(d.rationale), d.lcs_reference)
+                Decision(d.at, d.by, d.status, show(d, "rationale"), d.lcs_reference)
                 for d in decisions
             ],
             alert=alert,
@@ -274,27 +287,23 @@ class ContactRepository:
         contact = self._load(reference)
         refuse_if_erased(contact.reference, contact.status)
         now = self._clock.now()
-        sealed = self._cipher.encrypt(decision.rationale)
-        self._session.add_all(
-            [
-                ContactStatusChange(
-                    contact_id=contact.id,
-                    from_status=contact.status,
-                    to_status=decision.status.value,
-                    at=now,
-                    by=decision.by,
-                    rationale=sealed,
-                ),
-                ManagerDecision(
-                    contact_id=contact.id,
-                    at=now,
-                    by=decision.by,
-                    status=decision.status.value,
-                    rationale=sealed,
-                    lcs_reference=decision.lcs_reference,
-                ),
-            ]
-        )
+        rows = [
+            ContactStatusChange(
+                contact_id=contact.id,
+                from_status=contact.status,
+                to_status=decision.status.value,
+                at=now,
+                by=decision.by,
+            ),
+            ManagerDecision(
+                contact_id=contact.id,
+                at=now,
+                by=decision.by,
+                status=decision.status.value,
+                lcs_reference=decision.lcs_reference,
+            ),
+        ]
+        self._seal_new_rows(rows, "rationale", decision.rationale)
         contact.status = decision.status.value
         if decision.lcs_reference is not None:
             contact.lcs_reference = decision.lcs_reference
@@ -320,18 +329,15 @@ class ContactRepository:
         ):
             decision.rationale = None
             decision.lcs_reference = None
-        sealed = self._cipher.encrypt(erasure.rationale)
-        self._session.add(
-            ContactStatusChange(
-                contact_id=contact.id,
-                from_status=contact.status,
-                to_status=ContactStatus.ERASED.value,
-                at=now,
-                by=by,
-                rationale=sealed,
-            )
+        tombstone = ContactStatusChange(
+            contact_id=contact.id,
+            from_status=contact.status,
+            to_status=ContactStatus.ERASED.value,
+            at=now,
+            by=by,
         )
-        for column in _ENCRYPTED_COLUMNS:
+        self._seal_new_rows([tombstone], "rationale", erasure.rationale)
+        for column in _PERSONAL_COLUMNS:
             setattr(contact, column, None)
         contact.child_blind_index = None
         contact.lcs_reference = None
@@ -343,7 +349,7 @@ class ContactRepository:
         contact.status = ContactStatus.ERASED.value
         contact.erased_at = now
         contact.erased_by = by
-        contact.erasure_rationale = sealed
+        self._sealer.seal(contact, "erasure_rationale", erasure.rationale)
         contact.updated_at = now
         self._session.flush()
 
@@ -515,46 +521,59 @@ class ContactRepository:
             raise ContactNotFoundError(reference)
         return contact
 
-    def _encrypt_caller(self, caller: CallerDetails) -> dict[str, str | None]:
+    def _sealed(self, contact: Contact, texts: dict[str, str | None]) -> dict[str, str | None]:
+        """The tokens of `texts` by column, bound to the contact's row."""
         seal = self._cipher.encrypt
-        return {f"caller_{f.name}": seal(getattr(caller, f.name)) for f in fields(caller)}
+        return {column: seal(text, place_of(contact, column)) for column, text in texts.items()}
 
-    def _encrypt_child(self, child: ChildDetails) -> dict[str, str | None]:
-        seal = self._cipher.encrypt
+    def _seal_new_rows(self, rows: list[Any], column: str, text: str | None) -> None:
+        """Rows keyed by their id are inserted first (the id is then known), then sealed."""
+        self._session.add_all(rows)
+        self._session.flush()
+        for row in rows:
+            self._sealer.seal(row, column, text)
+
+    def _child_index(self, child: ChildDetails) -> str | None:
         has_identity = bool(child.name and child.name.strip()) and child.date_of_birth is not None
-        return {
-            "child_name": seal(child.name),
-            "child_dob": seal(child.date_of_birth.isoformat() if child.date_of_birth else None),
-            "child_age": seal(str(child.age_years) if child.age_years is not None else None),
-            # Always a token, true or false: a NULL beside the others would reveal a pregnancy.
-            "child_unborn": seal("true" if child.unborn else "false"),
-            "child_address": seal(child.address),
-            "child_setting": seal(child.setting),
-            "child_carers": seal(child.carers),
-            "child_blind_index": (
-                self._cipher.blind_index(child.name, child.date_of_birth) if has_identity else None
-            ),
-        }
+        return self._cipher.blind_index(child.name, child.date_of_birth) if has_identity else None
 
     def _decrypt_caller(self, contact: Contact) -> CallerDetails:
-        text = self._cipher.decrypt
+        show = self._sealer.show
         return CallerDetails(
-            **{f.name: text(getattr(contact, f"caller_{f.name}")) for f in fields(CallerDetails)}
+            **{f.name: show(contact, f"caller_{f.name}") for f in fields(CallerDetails)}
         )
 
     def _decrypt_child(self, contact: Contact) -> ChildDetails:
-        text = self._cipher.decrypt
-        dob = text(contact.child_dob)
-        age = text(contact.child_age)
+        show = self._sealer.show
+        dob = show(contact, "child_dob", unreadable=None)
+        age = show(contact, "child_age", unreadable=None)
         return ChildDetails(
-            name=text(contact.child_name),
+            name=show(contact, "child_name"),
             date_of_birth=date.fromisoformat(dob) if dob else None,
             age_years=int(age) if age else None,
-            unborn=text(contact.child_unborn) == "true",
-            address=text(contact.child_address),
-            setting=text(contact.child_setting),
-            carers=text(contact.child_carers),
+            unborn=show(contact, "child_unborn", unreadable=None) == "true",
+            address=show(contact, "child_address"),
+            setting=show(contact, "child_setting"),
+            carers=show(contact, "child_carers"),
         )
+
+
+def _caller_texts(caller: CallerDetails) -> dict[str, str | None]:
+    return {f"caller_{f.name}": getattr(caller, f.name) for f in fields(caller)}
+
+
+def _child_texts(child: ChildDetails) -> dict[str, str | None]:
+    born = child.date_of_birth
+    return {
+        "child_name": child.name,
+        "child_dob": born.isoformat() if born else None,
+        "child_age": str(child.age_years) if child.age_years is not None else None,
+        # Always a token, true or false: a NULL beside the others would reveal a pregnancy.
+        "child_unborn": "true" if child.unborn else "false",
+        "child_address": child.address,
+        "child_setting": child.setting,
+        "child_carers": child.carers,
+    }
 
 
 def _with_latest_alert(query: Select[tuple[Contact]]) -> Select[tuple[Contact, IrtAlert]]:
@@ -579,3 +598,14 @@ def _bump(year: int) -> Update:
         .returning(ReferenceCounter.last_sequence)
         .execution_options(synchronize_session=False)
     )
+
+
+def _unknown(value: Any) -> bool:
+    if isinstance(value, (CallerDetails, ChildDetails)):
+        return not any(getattr(value, f.name) for f in fields(value))
+    return value is None or value in ([], {})
+
+
+def _grown(stored: str | None, new: str) -> str:
+    """A concern told again after its conversation was forgotten is added to the one kept."""
+    return new if not stored or stored in new else f"{stored}\n{new}"

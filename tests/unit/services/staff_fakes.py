@@ -238,11 +238,18 @@ class FakePasswords:
 
 
 class FakeCipher:
-    def encrypt(self, plaintext: str | None) -> str | None:
-        return None if plaintext is None else "sealed:" + plaintext
+    """Seals a secret to its account as the real box does: opened for another account, it fails."""
 
-    def decrypt(self, token: str | None) -> str | None:
-        return None if token is None else token.removeprefix("sealed:")
+    def encrypt(self, plaintext: str, account_id: int) -> str:
+        return f"sealed:{account_id}:{plaintext}"
+
+    def decrypt(self, token: str | None, account_id: int) -> str | None:
+        if token is None:
+            return None
+        prefix = f"sealed:{account_id}:"
+        if not token.startswith(prefix):
+            raise ValueError("sealed for another account")
+        return token.removeprefix(prefix)
 
 
 class FakeCodes:

@@ -56,7 +56,7 @@ class World:
         staff = self.uow.committed_staff
         user_id = staff.add(name, ("old$" if old_hash else "fake$") + PASSWORD)
         if enrolled:
-            staff.set_totp_secret(user_id, "sealed:SECRET")
+            staff.set_totp_secret(user_id, self.tools.cipher.encrypt("SECRET", user_id))
             staff.confirm_totp(user_id, self.clock.now(), 1)
         return user_id
 
@@ -266,7 +266,9 @@ def test_enrolment_confirms_the_secret_gives_codes_and_a_full_session(world: Wor
     assert shown.uri == "otpauth://totp/jo?secret=SECRET1"
     # Shown again, the same secret: it is kept (sealed) until confirmed.
     assert staff_auth.enrolment(world.uow, world.tools, signed_in.member) == shown
-    assert world.uow.committed_staff.find("jo").totp_secret == "sealed:SECRET1"  # type: ignore[union-attr]
+    account = world.uow.committed_staff.find("jo")
+    assert account is not None
+    assert account.totp_secret == f"sealed:{account.id}:SECRET1"
 
     wrong = staff_auth.enrol(
         world.uow, world.tools, signed_in.member, "not a code", old_token=signed_in.token
