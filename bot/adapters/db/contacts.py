@@ -51,13 +51,13 @@ from bot.domain.contact import (
 )
 from bot.domain.irt_alert import AlertState
 
+# The free-text fields kept as they were given, encrypted.
+_FREE_TEXT = ("concern", "family_aware", "consent_reason", "advice_given")
 # Every column holding a token; erasure blanks them all.
 _ENCRYPTED_COLUMNS = (
     *(f"caller_{name}" for name in ("name", "role", "agency", "address", "phone", "email")),
     *(f"child_{name}" for name in ("name", "dob", "age", "unborn", "address", "setting", "carers")),
-    "concern",
-    "family_aware",
-    "advice_given",
+    *_FREE_TEXT,
 )
 
 
@@ -109,6 +109,7 @@ class ContactRepository:
             **self._encrypt_child(new.child),
             concern=self._cipher.encrypt(new.concern),
             family_aware=self._cipher.encrypt(new.family_aware),
+            consent_reason=self._cipher.encrypt(new.consent_reason),
             advice_given=self._cipher.encrypt(new.advice_given),
         )
         self._session.add(contact)
@@ -144,7 +145,7 @@ class ContactRepository:
                 values.update(self._encrypt_caller(value))
             elif name == "child":
                 values.update(self._encrypt_child(value))
-            elif name in ("concern", "family_aware", "advice_given"):
+            elif name in _FREE_TEXT:
                 values[name] = self._cipher.encrypt(value)
             elif name == "harm_categories":
                 values[name] = unique([*contact.harm_categories, *value])
@@ -232,6 +233,7 @@ class ContactRepository:
             child=self._decrypt_child(contact),
             concern=text(contact.concern),
             family_aware=text(contact.family_aware),
+            consent_reason=text(contact.consent_reason),
             advice_given=text(contact.advice_given),
             lcs_reference=contact.lcs_reference,
             erased_at=contact.erased_at,
