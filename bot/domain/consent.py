@@ -21,7 +21,9 @@ WITHOUT_CONSENT = frozenset({"no", "disagree", "unsure"})
 
 @dataclass(frozen=True)
 class Reason:
-    value: str  # the button's payload
+    # The button's payload: one made-up word the classifier has never met (so read as no intent,
+    # rasa_ext/unknown_words.py), never taken for help, harm or another digression.
+    value: str
     title: str  # the button (kept short: SMS numbers them)
     recorded: str  # what the contact keeps
 
@@ -33,13 +35,13 @@ REASONS: tuple[Reason, ...] = (
         "Telling the family could put the child, or someone else, at greater risk of harm.",
     ),
     Reason(
-        "police",
+        "police_inquiry",
         "Could prejudice a police investigation",
         "Telling the family could prejudice the prevention or detection of a crime (a police "
         "investigation).",
     ),
     Reason(
-        "refused",
+        "consent_refused",
         "They refused, but the risk means sharing",
         "The family refused consent, but not sharing would prejudice the child's welfare.",
     ),

@@ -126,7 +126,7 @@ def test_a_scenario_asks_the_same_first_questions_and_keeps_nothing(
 
 # --- sharing without consent: the reason, asked once and kept (part 3, ISA "Consent") ---------
 
-REASON_PAYLOADS = ["at_risk", "police", "refused", "advice_first"]
+REASON_PAYLOADS = ["at_risk", "police_inquiry", "consent_refused", "advice_first"]
 OWN_WORDS = "Mum said she would move away with him if anyone got involved"
 
 

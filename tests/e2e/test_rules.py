@@ -614,7 +614,7 @@ def test_rule_7_immediate_danger_before_any_details_gets_999_first_in_the_very_n
     )
     assert ASK_FAMILY_AWARE in reply, conv.transcript
     assert ASK_CONSENT_REASON in conv.say("no"), conv.transcript
-    advice = conv.say("police")
+    advice = conv.say("police_inquiry")
     assert "Suggested level of need: Specialist" in advice
     assert "call 999 now, before anything else" in advice
     assert before.new_references(in_hours) == [reference]
