@@ -29,6 +29,7 @@ from tests.support.conversation import (
     contact,
     duty_first,
     named_child,
+    past_confirmation,
     scenario,
     thresholds,
 )
@@ -141,9 +142,11 @@ def test_a_named_child_shared_without_consent_is_asked_why_and_the_irt_sees_the_
     assert reply.texts[-1].startswith(ASK_CONSENT_REASON), conv.transcript
     assert "information sharing agreement" in reply
     assert reply.payloads == REASON_PAYLOADS
-    # The caller's own words; then the threshold questions, the consent one already answered
-    # by "don't agree" (never asked twice), and the reason not asked again.
-    assert ASK_HARM in conv.say(OWN_WORDS), conv.transcript
+    # The caller's own words. They read as a possible harm signal (recall first: the urgent
+    # routes and the confirming question); answered "No", the threshold questions follow, the
+    # reason kept and not asked again, the consent one already answered by "don't agree".
+    reply = past_confirmation(conv, conv.say(OWN_WORDS))
+    assert ASK_HARM in reply, conv.transcript
     advice = thresholds(conv, "no", "some", "partly", "no")
     assert conv.transcript.count(ASK_CONSENT_REASON) == 1
     assert "do they agree to early help?" not in conv.transcript.split(ASK_HARM)[-1]

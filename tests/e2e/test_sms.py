@@ -142,9 +142,10 @@ def test_the_sms_replies_give_the_irt_routes_within_twilios_limit(
     urgent_reply = "\n".join(consultation.replies[17])
     assert IRT_PHONE in urgent_reply
     assert "Online Referral Form" in urgent_reply
-    confirmed_reply = "\n".join(consultation.replies[18])
-    assert IRT_PHONE in confirmed_reply
-    assert consultation.reference in confirmed_reply
+    # The advice: the reply before the feedback's thanks (after the reason question).
+    advice_reply = "\n".join(consultation.replies[-2])
+    assert IRT_PHONE in advice_reply
+    assert consultation.reference in advice_reply
     assert all(len(part) <= 1600 for reply in consultation.replies for part in reply)
 
 
