@@ -62,6 +62,7 @@ def state_of(tracker: Tracker, **changes: Any) -> ConsultationState:
         "in_city": tracker.get_slot(Slot.CHILD_IN_CITY),
         "open_to_csc": tracker.get_slot(Slot.CHILD_OPEN_TO_CSC),
         "domestic_abuse": tracker.get_slot(Slot.TOPIC) == "domestic_abuse",
+        "family_aware": tracker.get_slot(Slot.FAMILY_AWARE),
     }
     slots.update(changes)
     return ConsultationState(**slots)

@@ -27,6 +27,9 @@ from actions.records import child_dob_slot
 from actions.slots import Slot
 from actions.stats import record_stat
 from bot.domain import messages
+from bot.domain.consent import QUESTION as CONSENT_REASON_QUESTION
+from bot.domain.consent import REASONS as CONSENT_REASONS
+from bot.domain.consent import reason_answer
 from bot.domain.consultation import (
     CONSENT_FROM_FAMILY_AWARE,
     DHCFT,
@@ -256,6 +259,19 @@ class ValidateConsultationForm(FormValidationAction):
             Slot.FAMILY_AWARE, answer, **{Slot.Q_CONSENT: CONSENT_FROM_FAMILY_AWARE[answer]}
         )
 
+    def validate_consent_reason(
+        self, value: Any, dispatcher: Any, tracker: Tracker, _: Any
+    ) -> Result:
+        reason = reason_answer(clean_text(str(value or ""), max_chars=MAX_CONCERN_CHARS))
+        if reason is None:
+            return _rejected(
+                Slot.CONSENT_REASON,
+                "Sorry, I need the reason: choose one of the options, or tell me in a few words.",
+                dispatcher,
+                tracker,
+            )
+        return _accepted(Slot.CONSENT_REASON, reason)
+
     def _duty(self, slot: str, value: Any, dispatcher: Any, tracker: Tracker) -> Result:
         answer = duty_answer(slot, latest_intent(tracker), str(value or ""))
         if answer is None:
@@ -393,6 +409,16 @@ class ActionAskHarmConfirmation(_AskWithButtons):
     def question(self) -> tuple[str, Iterable[tuple[str, str]]]:
         choices = [(messages.HARM_CONFIRM_YES, "/affirm"), (messages.HARM_CONFIRM_NO, "/deny")]
         return messages.HARM_CONFIRM_QUESTION, choices
+
+
+class ActionAskConsentReason(_AskWithButtons):
+    """Sharing a named child's details without the family's agreement: the reason (ISA)."""
+
+    def name(self) -> str:
+        return "action_ask_consent_reason"
+
+    def question(self) -> tuple[str, Iterable[tuple[str, str]]]:
+        return CONSENT_REASON_QUESTION, ((r.title, r.value) for r in CONSENT_REASONS)
 
 
 class _AskDutyQuestion(_AskWithButtons):

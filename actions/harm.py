@@ -17,13 +17,17 @@ from actions.common import channel, facts, latest_intent, latest_text, now, say
 from actions.irt_alert import kick
 from actions.records import contact_from, save_contact, turn_origin
 from actions.services import get_services
+from actions.slots import Slot
 from actions.stats import record_stat
 from bot.adapters.harm_phrases import detect
+from bot.domain.consent import reason_answer
 from bot.domain.consultation import PROFESSIONAL, SCENARIO, role_from
 from bot.domain.identifiers import identifying_details
 from bot.domain.levels import suggest_level
+from bot.domain.limits import MAX_CONCERN_CHARS
 from bot.domain.significant_harm import Certainty, Channel
 from bot.domain.statistics import StatEvent
+from bot.domain.validation import clean_text
 from bot.services.significant_harm import HarmSignalIn, respond_to_harm
 
 logger = logging.getLogger(__name__)
@@ -172,4 +176,10 @@ class ActionHarmHandoff(Action):
         )
         if not tracker.get_slot("role_type") and role_from(None, text) == PROFESSIONAL:
             slots["role_type"] = PROFESSIONAL  # "HV here - ..." answers the first question
+        if tracker.get_slot("requested_slot") == Slot.CONSENT_REASON and not text.startswith("/"):
+            # The reason for sharing without consent often speaks of the harm itself: the urgent
+            # routes come as ever, and the answer is kept as the reason (never asked twice).
+            reason = reason_answer(clean_text(text, max_chars=MAX_CONCERN_CHARS))
+            if reason:
+                slots[Slot.CONSENT_REASON] = reason
         return [SlotSet(name, value) for name, value in slots.items()]

@@ -77,6 +77,7 @@ def contact_from(
         child=_child(tracker),
         concern=tracker.get_slot(Slot.CONCERN),
         family_aware=tracker.get_slot(Slot.FAMILY_AWARE),
+        consent_reason=tracker.get_slot(Slot.CONSENT_REASON),
         threshold_answers={k: v for k, v in answers.items() if v},
         suggested_level=suggestion.level.value if suggestion else None,
         level_reasons=list(suggestion.reasons) if suggestion else [],

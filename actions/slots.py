@@ -22,6 +22,7 @@ class Slot(StrEnum):
     CHILD_CARERS = "child_carers"
     CONCERN = "concern"
     FAMILY_AWARE = "family_aware"
+    CONSENT_REASON = "consent_reason"
     CHILD_IN_CITY = "child_in_city"
     CHILD_OPEN_TO_CSC = "child_open_to_csc"
     OTHER_CHILDREN = "other_children"

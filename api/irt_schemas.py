@@ -88,6 +88,8 @@ class ContactOut(ContactListItem):
     threshold_answers: dict[str, str]
     concern: str | None
     family_aware: str | None
+    # Why it was shared without the family's consent (ISA "Consent"); null when not asked.
+    consent_reason: str | None
     advice_given: str | None
     erased_at: datetime | None
     erased_by: str | None

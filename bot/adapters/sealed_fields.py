@@ -29,6 +29,7 @@ ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
         *(f"child_{n}" for n in ("name", "dob", "age", "unborn", "address", "setting", "carers")),
         "concern",
         "family_aware",
+        "consent_reason",
         "advice_given",
         "erasure_rationale",
     ),

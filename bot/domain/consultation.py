@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.consent import CONSENT_REASON, reason_needed
 from bot.domain.domestic_abuse import DASH_GRADE
 from bot.domain.duty_questions import CHILD_IN_CITY, NO, OPEN_TO_CSC, OTHER_CHILDREN, YES
 
@@ -36,6 +37,8 @@ class ConsultationState:
     open_to_csc: str | None = None
     # Domestic abuse was described: the police's DASH grade is asked after the concern.
     domestic_abuse: bool = False
+    # The family question's answer: shared without their agreement, the reason is asked next.
+    family_aware: str | None = None
 
 
 def required_slots(state: ConsultationState) -> list[str]:
@@ -55,6 +58,9 @@ def required_slots(state: ConsultationState) -> list[str]:
     already open to Children's Social Care (then the allocated worker or Locality Team: it ends
     here too); then, after the child's details, whether other children live in the household
     (Think Family). The significant-harm path asks none of these: the IRT does, at once.
+
+    A named child whose family does not know, or does not agree, is shared without consent: the
+    reason is asked right after the family question, on every path (ISA "Consent").
     """
     if state.harm_pending:
         return ["harm_confirmation"]
@@ -76,15 +82,24 @@ def required_slots(state: ConsultationState) -> list[str]:
         slots.append(OPEN_TO_CSC)
         if state.open_to_csc == YES:
             return slots
-    if state.consultation_type == NAMED_CHILD:
-        slots += [*CHILD_SLOTS, *([OTHER_CHILDREN] if duty else []), "concern", "family_aware"]
-    elif state.consultation_type == SCENARIO:
-        slots += [*([OTHER_CHILDREN] if duty else []), "concern"]
+    slots += _about_the_child(state, household=duty)
     if state.consultation_type and not state.significant_harm:
         if state.domestic_abuse:
             slots.insert(slots.index("concern") + 1, DASH_GRADE)
         slots += THRESHOLD_SLOTS
     return slots
+
+
+def _about_the_child(state: ConsultationState, *, household: bool) -> list[str]:
+    """The child's details (a named child only), the household question, the concern, and for
+    a named child the family question with, when shared without consent, its reason."""
+    others = [OTHER_CHILDREN] if household else []
+    if state.consultation_type == SCENARIO:
+        return [*others, "concern"]
+    if state.consultation_type != NAMED_CHILD:
+        return []
+    reason = [CONSENT_REASON] if reason_needed(True, state.family_aware) else []
+    return [*CHILD_SLOTS, *others, "concern", "family_aware", *reason]
 
 
 _INTENT_ROLES = {
@@ -156,10 +171,11 @@ def consultation_type_from(intent: str | None, text: str) -> str | None:
     return None
 
 
+# A leading "no" wins over "don't know": "No, they don't know" (the button's words) is a no.
 _FAMILY_ANSWERS = (
     ("disagree", re.compile(r"disagree|don'?t agree|do not agree|not agree|refus|object", re.I)),
-    ("unsure", re.compile(r"not sure|unsure|don'?t know|dunno|maybe", re.I)),
     ("no", re.compile(r"^\s*(no|nope|not yet|they don'?t|they do not|no they)\b", re.I)),
+    ("unsure", re.compile(r"not sure|unsure|don'?t know|dunno|maybe", re.I)),
     ("yes", re.compile(r"^\s*(yes|yeah|yep|they do|they know|agreed|agree)\b", re.I)),
 )
 

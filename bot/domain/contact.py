@@ -63,6 +63,8 @@ class NewContact:
     child: ChildDetails = field(default_factory=ChildDetails)
     concern: str | None = None
     family_aware: str | None = None
+    # Why it is shared without the family's consent (ISA "Consent"); None when not asked.
+    consent_reason: str | None = None
     threshold_answers: dict[str, str] = field(default_factory=dict)
     suggested_level: str | None = None
     level_reasons: list[str] = field(default_factory=list)
@@ -129,6 +131,7 @@ class ContactView:
     child: ChildDetails
     concern: str | None
     family_aware: str | None
+    consent_reason: str | None
     advice_given: str | None
     lcs_reference: str | None
     erased_at: datetime | None

@@ -12,7 +12,8 @@ from datetime import timedelta
 SMS_MAX_CHARS = 1600
 # The longest message the web chat takes.
 WEB_CHAT_MAX_CHARS = 2000
-# The form's answers: a concern may be told at length, every other answer is short.
+# The form's answers: a concern (and the reason for sharing without consent) may be told at
+# length, every other answer is short.
 MAX_CONCERN_CHARS = 2000
 MAX_ANSWER_CHARS = 500
 

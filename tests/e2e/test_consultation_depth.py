@@ -1,8 +1,11 @@
-"""Issue 16, part 1, through the running stack: the questions a duty IRT manager asks first
-(a child already open to Children's Social Care; a county child; other children in the
-household), each giving the route the framework gives, with its numbers from the service file."""
+"""Issue 16 through the running stack: the questions a duty IRT manager asks first (a child
+already open to Children's Social Care; a county child; other children in the household), each
+giving the route the framework gives, with its numbers from the service file; domestic abuse;
+disagreement; and the reason for sharing a named child without the family's consent (ISA)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -13,6 +16,7 @@ from tests.support.conversation import (
     ASK_CHILD_NAME,
     ASK_CITY,
     ASK_CONCERN,
+    ASK_CONSENT_REASON,
     ASK_FAMILY_AWARE,
     ASK_FEEDBACK,
     ASK_HARM,
@@ -24,10 +28,13 @@ from tests.support.conversation import (
     consult,
     contact,
     duty_first,
+    named_child,
+    past_confirmation,
     scenario,
     thresholds,
 )
 from tests.support.stack import Stack
+from tests.support.staff import StaffSession, add_staff
 
 pytestmark = pytest.mark.e2e
 
@@ -114,7 +121,98 @@ def test_a_scenario_asks_the_same_first_questions_and_keeps_nothing(
     assert ASK_HARM in conv.say("a year 3 child seems withdrawn after moving house")
     advice = thresholds(conv, "no", "some", "partly", "not asked")
     assert "Think family" not in advice
+    assert ASK_CONSENT_REASON not in conv.transcript  # nothing is shared: never asked
     assert before.new_references(in_hours) == []
+
+
+# --- sharing without consent: the reason, asked once and kept (part 3, ISA "Consent") ---------
+
+REASON_PAYLOADS = ["at_risk", "police_inquiry", "consent_refused", "advice_first"]
+OWN_WORDS = "Mum said she would move away with him if anyone got involved"
+
+
+def test_a_named_child_shared_without_consent_is_asked_why_and_the_irt_sees_the_reason(
+    in_hours: Stack, conv: Conversation
+) -> None:
+    before = Records.now(in_hours)
+    consult(conv)
+    named_child(conv)
+    assert ASK_FAMILY_AWARE in conv.say(MILD_CONCERN)
+    reply = conv.say("They know but don't agree")
+    assert reply.texts[-1].startswith(ASK_CONSENT_REASON), conv.transcript
+    assert "information sharing agreement" in reply
+    assert reply.payloads == REASON_PAYLOADS
+    # The caller's own words. They read as a possible harm signal (recall first: the urgent
+    # routes and the confirming question); answered "No", the threshold questions follow, the
+    # reason kept and not asked again, the consent one already answered by "don't agree".
+    reply = past_confirmation(conv, conv.say(OWN_WORDS))
+    assert ASK_HARM in reply, conv.transcript
+    advice = thresholds(conv, "no", "some", "partly", "no")
+    assert conv.transcript.count(ASK_CONSENT_REASON) == 1
+    assert "do they agree to early help?" not in conv.transcript.split(ASK_HARM)[-1]
+    reference = advice.reference
+    assert reference and before.new_references(in_hours) == [reference]
+    record = contact(in_hours, reference)
+    assert record.family_aware == "disagree"
+    assert record.consent_reason == OWN_WORDS
+    assert record.threshold_answers["consent"] == "no"
+
+    # The IRT sees it: the contact page, the JSON API and the CSV export.
+    username, password = add_staff(in_hours)
+    with StaffSession(in_hours.api_url, username, password).sign_in().client() as staff:
+        page = staff.get(f"/irt/contacts/{reference}")
+        assert page.status_code == 200
+        assert "Reason shared without consent" in page.text and "move away with him" in page.text
+        record_json = staff.get(f"/irt/api/contacts/{reference}").json()
+        assert record_json["consent_reason"] == OWN_WORDS
+        export = staff.get("/irt/api/contacts.csv")
+        assert export.status_code == 200
+        assert "Reason shared without consent" in export.text and OWN_WORDS in export.text
+
+
+def test_by_sms_the_family_not_knowing_brings_the_reason_question_as_numbered_choices(
+    stack: Stack,
+) -> None:
+    from tests.support.sms import phone_for
+
+    stack.set_clock(IN_HOURS)
+    phone = phone_for(stack)
+    try:
+        for body in (
+            "hello",
+            "1",
+            "Jo Bloggs",
+            "class teacher",
+            "Oakwood Primary",
+            "office@oakwood.example.org",
+            "01332 123456",
+            "1",  # named child
+            "1",  # lives in Derby city
+            "2",  # not open to Children's Social Care
+            "Amy Pond",
+            "3/4/2017",
+            "14 Park Road, Derby DE1 2AB",
+            "Oakwood Primary",
+            "mum",
+            "2",  # no other children
+        ):
+            phone.send(body)
+        assert ASK_FAMILY_AWARE in "\n".join(phone.send(MILD_CONCERN))
+        reply = "\n".join(phone.send("2"))  # No, they don't know
+        assert ASK_CONSENT_REASON in reply, reply
+        assert "Reply 1 for Telling them could put the child at risk" in reply, reply
+        assert "4 for Only to get advice before deciding" in reply, reply
+        reply = "\n".join(phone.send("4"))
+        assert ASK_HARM in reply, reply
+        for body in ("2", "2", "2"):  # no harm suspected, some needs, support partly meeting
+            reply = "\n".join(phone.send(body))
+        found = re.search(r"PCL-\d{4}-\d{6}", reply)
+        assert found, reply
+    finally:
+        phone.close()
+    record = contact(stack, found.group(0))
+    assert record.channel == "sms" and record.family_aware == "no"
+    assert record.consent_reason and "advice before deciding" in record.consent_reason
 
 
 # --- domestic abuse: each DASH grade's route, no child at risk now (part 4) -------------------

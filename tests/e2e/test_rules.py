@@ -21,6 +21,7 @@ from tests.support.conversation import (
     ASK_CHILD_DOB,
     ASK_CHILD_NAME,
     ASK_CONFIRM_HARM,
+    ASK_CONSENT_REASON,
     ASK_FAMILY_AWARE,
     ASK_HARM,
     ASK_KIND,
@@ -224,6 +225,32 @@ def test_rule_1_a_conversation_begun_at_15_59_continues_after_16_00_and_a_new_on
     conv.say("start again")
     reply = conv.say("hello")
     assert "is closed now" in reply and ASK_ROLE not in reply, conv.transcript
+
+
+def test_rule_1_a_conversation_begun_before_10_00_that_carries_on_after_opening_is_open(
+    stack: Stack, conv: Conversation
+) -> None:
+    stack.set_clock("2026-11-26T09:55:00+00:00")
+    before = Records.now(stack)
+    reply = conv.say("hello")
+    assert "is closed now" in reply and "we next open today at 10am" in reply, conv.transcript
+    assert ASK_ROLE not in reply
+    # The action server restarts with the clock at 10:05 (tests/support/stack.py set_clock);
+    # Rasa keeps the conversation, whose `line_open` was judged closed when it began.
+    stack.set_clock("2026-11-26T10:05:00+00:00")
+    reply = conv.say("hello")
+    assert ASK_ROLE in reply, conv.transcript
+    assert "closed" not in reply.text.replace("closed on bank holidays", "")
+    assert "we next open" not in reply and "10:05" not in reply
+    # And it stays open: the consultation goes on to the advice and is recorded.
+    consult(conv, greeting=None)
+    named_child(conv)
+    assert ASK_FAMILY_AWARE in conv.say(MILD_CONCERN), conv.transcript
+    conv.say("yes")
+    advice = thresholds(conv, "no", "some", "yes", "yes")
+    assert "Suggested level of need: Emerging needs" in advice
+    assert "is closed now" not in conv.transcript.split("we next open today at 10am")[-1]
+    assert advice.reference and before.new_references(stack) == [advice.reference]
 
 
 # --- Rule 2: not a referral service -----------------------------------------------------------
@@ -476,7 +503,9 @@ def test_rule_7_a_certain_disclosure_in_hours_flags_the_contact_and_gives_the_ir
     assert ahead_of_every_unflagged_contact(in_hours, reference)
 
     assert ASK_FAMILY_AWARE in reply
-    advice = conv.say("no")  # significant harm skips the threshold questions
+    # Shared without the family's knowledge: the reason (ISA "Consent"), then the advice.
+    assert ASK_CONSENT_REASON in conv.say("no"), conv.transcript
+    advice = conv.say("at_risk")  # significant harm skips the threshold questions
     assert ASK_HARM not in advice
     assert "Suggested level of need: Specialist" in advice
     assert IRT_PHONE in advice and FORM_URL in advice and DECISION_IS_THE_IRTS in advice
@@ -484,6 +513,7 @@ def test_rule_7_a_certain_disclosure_in_hours_flags_the_contact_and_gives_the_ir
     assert before.new_references(in_hours) == [reference]  # completed, not duplicated
     final = contact(in_hours, reference)
     assert final.significant_harm is True and final.family_aware == "no"
+    assert final.consent_reason and "greater risk" in final.consent_reason
     assert final.advice_given and IRT_PHONE in final.advice_given
     stats = before.new_statistics(in_hours)
     assert [(s.event, s.topic) for s in stats if s.event == "significant_harm"] == [
@@ -583,7 +613,8 @@ def test_rule_7_immediate_danger_before_any_details_gets_999_first_in_the_very_n
         [CHILD["name"], CHILD["dob"], CHILD["address"], CHILD["setting"], CHILD["carers"]]
     )
     assert ASK_FAMILY_AWARE in reply, conv.transcript
-    advice = conv.say("no")
+    assert ASK_CONSENT_REASON in conv.say("no"), conv.transcript
+    advice = conv.say("police_inquiry")
     assert "Suggested level of need: Specialist" in advice
     assert "call 999 now, before anything else" in advice
     assert before.new_references(in_hours) == [reference]

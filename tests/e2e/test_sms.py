@@ -94,7 +94,9 @@ def consultation(stack: Stack) -> Consultation:
         # and the confirming question, answered "1" (yes).
         (CONCERN, "Reply 1 for Yes, I think the child may be at risk of significant harm"),
         ("1", "reasonable cause to suspect"),
-        ("2", "Suggested level of need: Specialist"),
+        # The family doesn't know: why it is shared without consent (ISA), by its number.
+        ("2", "Why are you sharing this without the family's agreement?"),
+        ("1", "Suggested level of need: Specialist"),
         ("1", "Thank you for your feedback"),
     ]
     replies = []
@@ -127,6 +129,11 @@ def test_a_named_child_consultation_by_sms_records_the_flagged_contact(
     assert contact.child.name == CHILD_NAME
     assert contact.caller.name == CALLER_NAME
     assert contact.concern and "belt" in contact.concern
+    # Reply 1 to the reason question: the first of the ISA's reasons, kept on the contact.
+    assert contact.family_aware == "no"
+    assert contact.consent_reason == (
+        "Telling the family could put the child, or someone else, at greater risk of harm."
+    )
 
 
 def test_the_sms_replies_give_the_irt_routes_within_twilios_limit(
@@ -135,9 +142,10 @@ def test_the_sms_replies_give_the_irt_routes_within_twilios_limit(
     urgent_reply = "\n".join(consultation.replies[17])
     assert IRT_PHONE in urgent_reply
     assert "Online Referral Form" in urgent_reply
-    confirmed_reply = "\n".join(consultation.replies[18])
-    assert IRT_PHONE in confirmed_reply
-    assert consultation.reference in confirmed_reply
+    # The advice: the reply before the feedback's thanks (after the reason question).
+    advice_reply = "\n".join(consultation.replies[-2])
+    assert IRT_PHONE in advice_reply
+    assert consultation.reference in advice_reply
     assert all(len(part) <= 1600 for reply in consultation.replies for part in reply)
 
 

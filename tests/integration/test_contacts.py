@@ -46,6 +46,7 @@ CHILD = ChildDetails(
     carers="Mother and her partner",
 )
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+CONSENT_REASON = "Mum's partner Marker-3d9a is the alleged abuser"
 
 
 def contact(**overrides: object) -> NewContact:
@@ -56,6 +57,7 @@ def contact(**overrides: object) -> NewContact:
         "child": CHILD,
         "concern": CONCERN,
         "family_aware": "no",
+        "consent_reason": CONSENT_REASON,
         "threshold_answers": {"harm": "unsure", "needs": "some"},
         "suggested_level": "level_3",
         "level_reasons": ["harm_unsure"],
@@ -100,6 +102,7 @@ def test_a_contact_round_trips(sessions: sessionmaker[Session], cipher: FieldCip
     assert view.child == CHILD
     assert view.concern == CONCERN
     assert view.family_aware == "no"
+    assert view.consent_reason == CONSENT_REASON
     assert view.advice_given == "Call the IRT today and record your decision."
     assert view.threshold_answers == {"harm": "unsure", "needs": "some"}
     assert (view.suggested_level, view.level_reasons, view.next_steps) == (
@@ -143,10 +146,20 @@ def test_personal_fields_are_stored_as_tokens(
         assert row.child_name is not None and row.child_name.startswith("v2.")
         assert row.concern is not None and row.concern.startswith("v2.")
         assert row.child_unborn is not None  # even "false" is a token
+        assert row.consent_reason is not None and row.consent_reason.startswith("v2.")
+        assert "Marker-3d9a" not in row.consent_reason
         assert CHILD_NAME not in (row.child_name, row.concern, row.child_blind_index)
 
 
-SECRETS = (CHILD_NAME, CONCERN, "Marker-7c1e", "Larkspur", "dsl@example.org", "01332 000111")
+SECRETS = (
+    CHILD_NAME,
+    CONCERN,
+    "Marker-7c1e",
+    "Marker-3d9a",
+    "Larkspur",
+    "dsl@example.org",
+    "01332 000111",
+)
 only_sqlite = pytest.mark.parametrize("empty_database_url", ["sqlite"], indirect=True)
 only_postgresql = pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
 
@@ -426,12 +439,8 @@ def test_erasure_blanks_everything_personal_and_keeps_a_tombstone(
         assert view.erasure_rationale == "Recorded for the wrong child"
         assert view.caller == CallerDetails()
         assert view.child == ChildDetails()
-        assert (view.concern, view.family_aware, view.advice_given, view.lcs_reference) == (
-            None,
-            None,
-            None,
-            None,
-        )
+        assert (view.concern, view.family_aware, view.consent_reason) == (None, None, None)
+        assert (view.advice_given, view.lcs_reference) == (None, None)
         assert (view.threshold_answers, view.level_reasons, view.harm_categories) == ({}, [], [])
         assert [h.to_status for h in view.history] == ["new", "recorded_on_lcs", "erased"]
         assert [h.rationale for h in view.history] == [None, None, "Recorded for the wrong child"]

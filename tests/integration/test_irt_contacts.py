@@ -183,6 +183,25 @@ def test_the_contact_page_shows_everything_recorded(irt: IrtApp) -> None:
         assert text in response.text, text
 
 
+def test_the_reason_for_sharing_without_consent_is_on_the_page_in_the_api_and_the_export(
+    irt: IrtApp,
+) -> None:
+    reason = "Dad is the alleged abuser\nand would stop her coming to school"
+    shared = irt.add_contact(family_aware="no", consent_reason=reason)
+    agreed = irt.add_contact(family_aware="yes")
+    client, _ = irt.page_client("manager")
+    page = client.get(f"/irt/contacts/{shared}").text
+    assert "Reason shared without consent" in page
+    assert "Dad is the alleged abuser<br>and would stop her coming to school" in page
+    assert "Not asked" in client.get(f"/irt/contacts/{agreed}").text
+    api, _ = irt.api_client("manager")
+    assert api.get(f"/irt/api/contacts/{shared}").json()["consent_reason"] == reason
+    assert api.get(f"/irt/api/contacts/{agreed}").json()["consent_reason"] is None
+    rows = {r["Reference"]: r for r in read_csv(api.get("/irt/api/contacts.csv").text)}
+    assert rows[shared]["Reason shared without consent"] == reason
+    assert rows[agreed]["Reason shared without consent"] == ""
+
+
 def test_viewing_a_contact_is_one_audit_event_on_the_page_and_in_the_api(irt: IrtApp) -> None:
     reference = irt.add_contact()
     page, _ = irt.page_client("manager")

@@ -34,7 +34,8 @@ def flagged_contact_by_web_chat(stack: Stack, child: dict[str, str] | None = Non
         named_child(conv, child)
         reply = conv.say(CERTAIN_DISCLOSURE)
         assert reply.reference, conv.transcript
-        conv.say("no")  # does the family know: the consultation completes
+        conv.say("no")  # does the family know
+        conv.say("at_risk")  # why shared without consent: the consultation completes
         return reply.reference
 
 

@@ -56,6 +56,7 @@ def view(**values: object) -> ContactView:
         ),
         "concern": "@SUM(1+1)*cmd|' /C calc'!A0\nsecond line",
         "family_aware": "no",
+        "consent_reason": "=Telling them could put the child at risk",
         "advice_given": "-Call the IRT",
         "lcs_reference": "LCS-123",
         "erased_at": None,

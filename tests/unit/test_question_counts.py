@@ -51,6 +51,7 @@ def walk(
             in_city=filled.get("child_in_city"),
             open_to_csc=filled.get("child_open_to_csc"),
             domestic_abuse=domestic_abuse,
+            family_aware=filled.get("family_aware"),
         )
 
 
@@ -77,8 +78,22 @@ PATHS = {
         },
         False,
     ),
+    # The family does not know: shared without consent, so its reason is asked (ISA).
+    "named child, without consent": (
+        {
+            "role_type": PROFESSIONAL,
+            "consultation_type": NAMED_CHILD,
+            **CITY_NOT_OPEN,
+            "family_aware": "no",
+        },
+        False,
+    ),
     "significant harm, named child": (
-        {"role_type": PROFESSIONAL, "consultation_type": NAMED_CHILD},
+        {"role_type": PROFESSIONAL, "consultation_type": NAMED_CHILD, "family_aware": "yes"},
+        True,
+    ),
+    "significant harm, named child, without consent": (
+        {"role_type": PROFESSIONAL, "consultation_type": NAMED_CHILD, "family_aware": "no"},
         True,
     ),
     "significant harm, scenario": (
@@ -89,10 +104,12 @@ PATHS = {
 }
 COUNTS = {
     "named child": 20,
+    "named child, without consent": 21,
     "scenario": 15,
     "county child": 8,
     "child open to social care": 9,
     "significant harm, named child": 14,
+    "significant harm, named child, without consent": 15,
     "significant harm, scenario": 8,
     "member of the public": 1,
     "domestic abuse, named child": 21,
@@ -114,6 +131,18 @@ def test_the_family_question_and_the_consent_to_early_help_are_one_question() ->
     assert "family_aware" in asked and "q_consent" not in asked
     answers, _ = PATHS["scenario"]
     assert "q_consent" in walk(answers)  # a scenario has no family question
+
+
+def test_the_reason_for_sharing_without_consent_is_asked_once_after_the_family_question() -> None:
+    for path in ("named child, without consent", "significant harm, named child, without consent"):
+        answers, harm = PATHS[path]
+        asked = walk(answers, significant_harm=harm)
+        assert asked.count("consent_reason") == 1, path
+        assert asked[asked.index("family_aware") + 1] == "consent_reason", path
+        assert "q_consent" not in asked, path  # the family question answered it
+    for path in ("named child", "significant harm, named child", "scenario"):
+        answers, harm = PATHS[path]
+        assert "consent_reason" not in walk(answers, significant_harm=harm), path
 
 
 def test_the_document_states_the_counts() -> None:

@@ -108,6 +108,7 @@ class ContactRepository:
             **_child_texts(new.child),
             "concern": new.concern,
             "family_aware": new.family_aware,
+            "consent_reason": new.consent_reason,
             "advice_given": new.advice_given,
         }
         for column, token in self._sealed(contact, texts).items():
@@ -160,7 +161,7 @@ class ContactRepository:
             new = bool(getattr(contact, name) or value)
         elif name == "concern":
             return self._sealed(contact, {name: _grown(self._sealer.read(contact, name), value)})
-        elif name in ("family_aware", "advice_given"):
+        elif name in ("family_aware", "consent_reason", "advice_given"):
             return self._sealed(contact, {name: value})
         elif name == "harm_categories":
             new = unique([*contact.harm_categories, *value])
@@ -245,6 +246,7 @@ class ContactRepository:
             child=self._decrypt_child(contact),
             concern=show(contact, "concern"),
             family_aware=show(contact, "family_aware"),
+            consent_reason=show(contact, "consent_reason"),
             advice_given=show(contact, "advice_given"),
             lcs_reference=contact.lcs_reference,
             erased_at=contact.erased_at,

@@ -72,7 +72,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Contact(Base):
     """One contact with the line. Columns named `caller_*`, `child_*` (but the blind index),
-    `concern`, `family_aware`, `advice_given` hold AES-GCM tokens, never plain text."""
+    `concern`, `family_aware`, `consent_reason`, `advice_given` hold AES-GCM tokens, never plain
+    text."""
 
     __tablename__ = "contacts"
     __table_args__ = (
@@ -112,6 +113,8 @@ class Contact(Base):
     child_carers: Mapped[str | None] = mapped_column(Text)
     concern: Mapped[str | None] = mapped_column(Text)
     family_aware: Mapped[str | None] = mapped_column(Text)
+    # Why it was shared without the family's consent (ISA "Consent"); NULL when not asked.
+    consent_reason: Mapped[str | None] = mapped_column(Text)
     advice_given: Mapped[str | None] = mapped_column(Text)
     child_blind_index: Mapped[str | None] = mapped_column(String(64), index=True)
 

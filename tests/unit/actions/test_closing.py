@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk.events import SlotSet
+from sqlalchemy import select
 
 from actions.closing import ActionFeedback, ActionSubmitConsultation
 from actions.harm import ActionHarmHandoff
-from actions.services import Services
+from actions.services import Services, get_services
+from bot.adapters.db.models import Contact
 from bot.domain import messages
 from bot.domain.levels import DECISION_NOTE, suggest_level
 from bot.domain.statistics import StatEvent
@@ -208,3 +210,20 @@ def test_other_children_bring_think_family_into_the_advice() -> None:
     assert any(text.startswith("Think family") for text in texts(sent))
     _, none = run(SUBMIT, tracker({**SCENARIO, "other_children": "no"}))
     assert not any(text.startswith("Think family") for text in texts(none))
+
+
+def test_the_reason_for_sharing_without_consent_is_kept_encrypted_on_the_contact() -> None:
+    reason = "Telling the family could put the child, or someone else, at greater risk of harm."
+    slots = {**NAMED_CHILD, "family_aware": "no", "consent_reason": reason, "q_consent": None}
+    run(SUBMIT, tracker(slots))
+    recorded = contact(FIRST_REFERENCE)
+    assert recorded.family_aware == "no"
+    assert recorded.consent_reason == reason
+    with get_services().sessions.begin() as session:
+        stored = session.scalar(select(Contact.consent_reason))
+    assert stored and reason not in stored and "greater risk" not in stored  # a token
+
+
+def test_a_contact_not_asked_the_reason_keeps_none() -> None:
+    run(SUBMIT, tracker(NAMED_CHILD))
+    assert contact(FIRST_REFERENCE).consent_reason is None

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consultation_form import (
+    ActionAskConsentReason,
     ActionAskQConsent,
     ActionAskQHarm,
     ActionAskQNeeds,
@@ -17,6 +18,8 @@ from actions.consultation_form import (
 )
 from actions.services import Services, get_services
 from bot.domain import messages
+from bot.domain.consent import QUESTION as CONSENT_REASON_QUESTION
+from bot.domain.consent import REASONS
 from bot.domain.consultation import CALLER_SLOTS, CHILD_SLOTS, THRESHOLD_SLOTS
 from bot.domain.levels import QUESTIONS_BY_KEY
 from bot.domain.statistics import StatEvent
@@ -60,6 +63,7 @@ def test_the_domain_lists_every_answer_the_form_can_ask_for() -> None:
         "concern",
         "dash_grade",
         "family_aware",
+        "consent_reason",
         *THRESHOLD_SLOTS,
     ]
 
@@ -602,6 +606,61 @@ def test_the_family_question_answers_the_consent_question_too() -> None:
         assert result["q_consent"] == consent
     harm, _ = validate("family_aware", "yes", line_open=True, significant_harm=True)
     assert "q_consent" not in harm
+
+
+# --- sharing without consent: the reason (ISA "Consent") ---------------------------------------
+
+
+@pytest.mark.parametrize("family", ["no", "disagree", "unsure"])
+@pytest.mark.parametrize("harm", [False, True])
+def test_a_named_child_shared_without_consent_is_asked_the_reason_next(
+    family: str, harm: bool
+) -> None:
+    slots = required_slots(
+        line_open=True,
+        consultation_type="named_child",
+        child_in_city="yes",
+        child_open_to_csc="no",
+        family_aware=family,
+        significant_harm=harm,
+    )
+    assert slots[slots.index("family_aware") + 1] == "consent_reason"
+    assert slots.count("consent_reason") == 1
+
+
+def test_the_reason_is_not_asked_when_the_family_agrees_nor_for_a_scenario() -> None:
+    agreed = required_slots(line_open=True, consultation_type="named_child", family_aware="yes")
+    assert "consent_reason" not in agreed
+    scenario = required_slots(line_open=True, consultation_type="scenario", family_aware="no")
+    assert "consent_reason" not in scenario
+
+
+def test_the_reason_is_asked_with_a_button_for_each_of_the_isas_reasons() -> None:
+    events, sent = run(ActionAskConsentReason(), tracker({"line_open": True}))
+    assert events == []
+    [message] = sent
+    assert message["text"] == CONSENT_REASON_QUESTION
+    assert message["buttons"] == [{"title": r.title, "payload": r.value} for r in REASONS]
+
+
+def test_a_reasons_button_keeps_the_reason_in_full() -> None:
+    for reason in REASONS:
+        result, said = validate("consent_reason", reason.value, line_open=True)
+        assert result["consent_reason"] == reason.recorded and said == []
+
+
+def test_a_reason_in_the_callers_own_words_is_kept() -> None:
+    words = "Dad is the one hurting her  and   would stop her coming to school"
+    result, _ = validate("consent_reason", words, line_open=True)
+    assert (
+        result["consent_reason"] == "Dad is the one hurting her and would stop her coming to school"
+    )
+
+
+def test_an_answer_without_a_reason_is_asked_for_again_politely() -> None:
+    result, said = validate("consent_reason", "ok", line_open=True)
+    assert result["consent_reason"] is None
+    assert said[0].startswith(POLITE_REASK) and "reason" in said[0]
 
 
 # --- domestic abuse: the DASH grade (issue 16 part 4) -----------------------------------------

@@ -282,3 +282,19 @@ def test_a_professional_naming_their_role_in_a_harm_message_is_not_asked_again()
         ),
     )
     assert slots_of(events)["role_type"] == "professional"
+
+
+def test_a_harm_message_in_answer_to_the_consent_reason_is_the_reason_too() -> None:
+    # The reason for sharing without consent often names the harm: the urgent routes come as
+    # ever, and the answer is kept as the reason, so the question is not asked again.
+    slots = {**NAMED, "family_aware": "no", "requested_slot": "consent_reason"}
+    events, sent = run(
+        HANDOFF, tracker(slots, intent="significant_harm", text=DISCLOSURE, parse=certain())
+    )
+    assert SlotSet("consent_reason", DISCLOSURE) in events
+    assert REASONABLE_CAUSE in " ".join(texts(sent))
+    elsewhere = {**NAMED, "requested_slot": "child_carers"}
+    events, _ = run(
+        HANDOFF, tracker(elsewhere, intent="significant_harm", text=DISCLOSURE, parse=certain())
+    )
+    assert "consent_reason" not in slots_of(events)

@@ -61,6 +61,7 @@ class FakeContacts:
             child=new.child,
             concern=new.concern,
             family_aware=new.family_aware,
+            consent_reason=new.consent_reason,
             advice_given=new.advice_given,
             lcs_reference=None,
             erased_at=None,

@@ -40,6 +40,7 @@ def contact(number: int, **changes: object) -> ContactView:
         "child": ChildDetails(name=f"Child {number}"),
         "concern": "A concern",
         "family_aware": None,
+        "consent_reason": None,
         "advice_given": None,
         "lcs_reference": None,
         "erased_at": None,
