@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.adapters.harm_phrases import detect, mentions_adult, mentions_child
-from bot.domain.harm_signals import HarmSignal
+from bot.domain.harm_signals import NO_SIGNAL, HarmSignal
 
 # Set beside the intent for the actions: {"certain", "immediate_danger", "categories",
 # "classified"}. Certain only when a reviewed high-precision phrase matched; the classifier
@@ -56,23 +56,38 @@ class HarmSafetyNet(GraphComponent):
         if threshold is not None and not 0 < float(threshold) <= 1:
             raise ValueError("harm_probability_threshold must be in (0, 1]")
         min_words = int(config.get("harm_probability_min_words") or 1)
-        return cls(None if threshold is None else float(threshold), min_words)
+        floor = config.get("confirm_pattern_min_probability")
+        if floor is not None and not 0 <= float(floor) < 1:
+            raise ValueError("confirm_pattern_min_probability must be in [0, 1)")
+        return cls(
+            None if threshold is None else float(threshold),
+            min_words,
+            None if floor is None else float(floor),
+        )
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # None: only the classifier's first answer and the phrase list count.
-        return {"harm_probability_threshold": None, "harm_probability_min_words": 1}
+        return {
+            "harm_probability_threshold": None,
+            "harm_probability_min_words": 1,
+            "confirm_pattern_min_probability": None,
+        }
 
     def __init__(
-        self, harm_probability_threshold: Optional[float] = None, min_words: int = 1
+        self,
+        harm_probability_threshold: Optional[float] = None,
+        min_words: int = 1,
+        confirm_pattern_min_probability: Optional[float] = None,
     ) -> None:
         self.harm_probability_threshold = harm_probability_threshold
         self.min_words = min_words
+        self.confirm_pattern_min_probability = confirm_pattern_min_probability
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            signal = detect(message.get(TEXT) or "")
+            signal = self._trusted(detect(message.get(TEXT) or ""), message)
             target = self._override(message, signal)
             if target is None:
                 continue
@@ -126,16 +141,37 @@ class HarmSafetyNet(GraphComponent):
             return IMMEDIATE_DANGER
         return likely or SIGNIFICANT_HARM
 
+    def _trusted(self, signal: HarmSignal, message: Message) -> HarmSignal:
+        """The phrase signal, or none when only patterns marked `confirm: true` matched and the
+        classifier gives harm less than `confirm_pattern_min_probability`. Measured on the
+        development sets (docs/nlu-pipeline.md): such a match on its own was an ordinary
+        message about a hundred times and harm never; a certain pattern, or a noisy one that
+        says the danger is now, always counts."""
+        floor = self.confirm_pattern_min_probability
+        if floor is None or signal.certain or signal.immediate_danger:
+            return signal
+        if not signal.significant_harm:
+            return signal
+        if sum(self._harm_probability(message.get(INTENT_RANKING_KEY) or []).values()) >= floor:
+            return signal
+        return NO_SIGNAL
+
+    @staticmethod
+    def _harm_probability(ranking: List[Dict[Text, Any]]) -> Dict[Text, float]:
+        """The classifier's probability of each harm intent (the ranking's other entries,
+        such as `nlu_fallback`, do not count)."""
+        return {
+            entry[INTENT_NAME_KEY]: float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            for entry in ranking
+            if entry.get(INTENT_NAME_KEY) in (SIGNIFICANT_HARM, IMMEDIATE_DANGER)
+        }
+
     def _likely_harm(self, ranking: List[Dict[Text, Any]]) -> Optional[Text]:
         """The likelier harm intent when the classifier gives the two together at least the
         threshold (the ranking's other entries, such as `nlu_fallback`, do not count)."""
         if self.harm_probability_threshold is None:
             return None
-        harm = {
-            entry[INTENT_NAME_KEY]: float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-            for entry in ranking
-            if entry.get(INTENT_NAME_KEY) in (SIGNIFICANT_HARM, IMMEDIATE_DANGER)
-        }
+        harm = self._harm_probability(ranking)
         if sum(harm.values()) < self.harm_probability_threshold:
             return None
         return max(harm, key=harm.__getitem__)

@@ -108,7 +108,7 @@ def test_a_manager_reviews_a_flagged_contact_from_queue_to_audit_trail(
     assert staff.page.inner_text("h1") == f"Contact {flagged}"
     child = staff.page.inner_text("#child")
     assert "Ruby Queue" in child
-    assert "touched her private parts" in staff.page.inner_text("#concern")
+    assert "touched her inappropriately" in staff.page.inner_text("#concern")
     assert "Significant harm" in staff.page.inner_text("#contact-flags")
 
     # The LCS reference field appears only with its choice (GOV.UK's conditional reveal).

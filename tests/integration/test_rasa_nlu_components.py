@@ -75,6 +75,35 @@ assert decide("he is here now and says his stepdad will kill him if he goes home
 assert decide("she told me her dad hits her with a belt",
     "significant_harm", ranked(("significant_harm", 0.7))) == ("significant_harm", 1.0)
 """,
+    "a noisy pattern alone needs a little harm probability; a certain or urgent one does not": """
+def floored(text, ranking):
+    net = HarmSafetyNet.create({"harm_probability_threshold": 0.5,
+                                "confirm_pattern_min_probability": 0.03}, None, None, None)
+    message = Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+    net.process([message])
+    return message.get("intent")["name"], (message.get("harm_signal") or {}).get("certain")
+
+from bot.adapters.harm_phrases import detect
+noisy = "She told me her stepdad hits her with a belt"
+certain = "She said her mum's boyfriend touched her inappropriately"
+assert detect(noisy).significant_harm and not detect(noisy).certain
+assert floored(noisy, ranked(("describe_concern", 0.98), ("significant_harm", 0.02))
+               ) == ("describe_concern", None)
+assert floored(noisy, ranked(("describe_concern", 0.9), ("significant_harm", 0.05))
+               ) == ("significant_harm", False)
+assert floored(certain, ranked(("describe_concern", 0.999), ("significant_harm", 0.001))
+               ) == ("significant_harm", True)
+urgent = "he's outside the school now with a knife"
+assert detect(urgent).immediate_danger and not detect(urgent).certain
+assert floored(urgent, ranked(("describe_concern", 0.999), ("significant_harm", 0.001))
+               ) == ("immediate_danger", False)
+for bad in (-0.1, 1, 2):
+    try:
+        HarmSafetyNet.create({"confirm_pattern_min_probability": bad}, None, None, None)
+    except ValueError:
+        continue
+    raise AssertionError(bad)
+""",
     "a threshold outside (0, 1] is refused": """
 for bad in (0, -0.1, 1.5):
     try:

@@ -58,7 +58,7 @@ REASONABLE_CAUSE = "reasonable cause to suspect"
 # A disclosure a reviewed high-precision phrase recognises: confirmed at once. And one that
 # only a phrase also matching ordinary questions recognises: the caller confirms it. (Pinned
 # by tests/unit/test_harm_signals.py, so a re-measured phrase list cannot change them silently.)
-CERTAIN_DISCLOSURE = "She said her mum's boyfriend touched her private parts"
+CERTAIN_DISCLOSURE = "She said her mum's boyfriend touched her inappropriately"
 UNCERTAIN_DISCLOSURE = "She told me her stepdad hits her with a belt"
 
 # The service file's facts the tests look for (bot/service/derby.yml).
