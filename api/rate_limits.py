@@ -57,8 +57,13 @@ class Limits:
         return client_address(request, self.trusted_proxies)
 
     def client_key(self, request: Request) -> str:
-        """The client as a keyed hash (for the sign-in lock's table): never its address."""
+        """The client as a keyed hash (for the sign-in lock's table, and for Rasa's metadata:
+        the flagged contacts counted per client): never its address."""
         return self.limiter.pseudonym("client", self.client_of(request))
+
+    def sender_key(self, sender_id: str) -> str:
+        """An SMS sender (bot.domain.privacy.sms_sender_id) as a client, hashed likewise."""
+        return self.limiter.pseudonym("client", sender_id)
 
     def chat(self, request: Request, conversation: str) -> Verdict:
         verdict = self.limiter.hit(self.chat_client, "chat-client", self.client_of(request))
