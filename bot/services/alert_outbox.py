@@ -108,9 +108,7 @@ def _claim(
             return claimed
         uow.alerts.lock_cap()
         sends = uow.alerts.sends_since(at - cap.window)
-        decided = verdict(
-            cap, sends, at, first_send=alert.first_send, holding=bool(uow.alerts.held())
-        )
+        decided = verdict(cap, sends, at, first_send=alert.first_send, holding=uow.alerts.holding())
         claimed = False
         if decided is Verdict.SEND:
             claimed = uow.alerts.claim(alert.id, at, at + SEND_LEASE)

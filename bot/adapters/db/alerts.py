@@ -253,6 +253,11 @@ class AlertRepository:
             .execution_options(synchronize_session=False)
         )
 
+    def holding(self) -> bool:
+        """Whether any alert is held for a summary still to be sent."""
+        held = select(IrtAlert.id).where(IrtAlert.status == AlertStatus.HELD.value).limit(1)
+        return self._session.scalar(held) is not None
+
     def held(self) -> list[HeldAlert]:
         """The alerts held for a summary, oldest first, each with whether its contact came
         from a flooding source."""

@@ -282,3 +282,18 @@ def test_a_professional_naming_their_role_in_a_harm_message_is_not_asked_again()
         ),
     )
     assert slots_of(events)["role_type"] == "professional"
+
+
+def test_a_clients_flagged_contacts_beyond_its_allowance_are_marked_as_a_possible_flood() -> None:
+    def flag(number: int, client: str | None) -> str:
+        metadata = {"metadata": {"client": client}} if client else {}
+        parse = {**certain(), "message_id": f"message-{number}", **metadata}
+        events, _ = run(
+            HANDOFF, tracker(NAMED, intent="significant_harm", text=DISCLOSURE, parse=parse)
+        )
+        return slots_of(events)["contact_reference"]
+
+    flooder = [flag(n, "ab" * 16) for n in range(5)]  # the API's keyed hash of its address
+    others = [flag(5, "cd" * 16), flag(6, None), flag(7, "not a keyed hash")]
+    assert [contact(r).flooding_source for r in flooder] == [False, False, False, True, True]
+    assert not any(contact(r).flooding_source for r in others)
