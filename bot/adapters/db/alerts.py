@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,28 @@ def alert_state(row: IrtAlert | None) -> AlertState | None:
         delivered_at=row.delivered_at,
         last_error=row.last_error,
         summed=row.summary_id is not None,
+    )
+
+
+def _new_alert(
+    reference: str | None,
+    body: str,
+    now: datetime,
+    status: AlertStatus,
+    next_attempt_at: datetime,
+    *,
+    origin: str | None = None,
+    attempts: int = 0,
+) -> IrtAlert:
+    return IrtAlert(
+        contact_reference=reference,
+        origin=origin,
+        body=body,
+        status=status.value,
+        attempts=attempts,
+        next_attempt_at=next_attempt_at,
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -63,18 +85,7 @@ class AlertRepository:
             if earlier is not None:
                 return
         now = self._now()
-        self._session.add(
-            IrtAlert(
-                contact_reference=reference,
-                origin=origin,
-                body=body,
-                status=AlertStatus.PENDING.value,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        self._session.add(_new_alert(reference, body, now, AlertStatus.PENDING, now, origin=origin))
         self._session.flush()
 
     def due(self, now: datetime, limit: int = 20) -> list[AlertToSend]:
@@ -274,19 +285,10 @@ class AlertRepository:
     ) -> AlertToSend:
         """The summary of the `held` alerts, claimed by this sender (as `claim` does) to be
         sent at once; the held alerts now point to it."""
-        summary = self._session.execute(
-            insert(IrtAlert)
-            .values(
-                contact_reference=None,
-                body=body,
-                status=AlertStatus.SENDING.value,
-                attempts=1,
-                next_attempt_at=lease_until,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(IrtAlert.id)
-        ).scalar_one()
+        row = _new_alert(None, body, now, AlertStatus.SENDING, lease_until, attempts=1)
+        self._session.add(row)
+        self._session.flush()
+        summary = row.id
         self._session.execute(
             update(IrtAlert)
             .where(IrtAlert.id.in_(held), IrtAlert.status == AlertStatus.HELD.value)
