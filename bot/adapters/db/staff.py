@@ -178,7 +178,9 @@ class StaffRepository:
             .where(StaffUser.id == user_id)
             .values(totp_secret=encrypted_secret, totp_confirmed_at=None, totp_last_step=None)
         )
-        self._session.execute(delete(StaffRecoveryCode).where(StaffRecoveryCode.user_id == user_id))
+        self._session.execute(
+            delete(StaffRecoveryCode).where(StaffRecoveryCode.user_id == user_id)
+        )
 
     def confirm_totp(self, user_id: int, now: datetime, step: int) -> None:
         self._session.execute(
@@ -202,7 +204,9 @@ class StaffRepository:
         return bool(getattr(result, "rowcount", 0))
 
     def set_recovery_codes(self, user_id: int, code_hashes: list[str]) -> None:
-        self._session.execute(delete(StaffRecoveryCode).where(StaffRecoveryCode.user_id == user_id))
+        self._session.execute(
+            delete(StaffRecoveryCode).where(StaffRecoveryCode.user_id == user_id)
+        )
         self._session.add_all(
             StaffRecoveryCode(user_id=user_id, code_hash=h, used_at=None) for h in code_hashes
         )
