@@ -59,7 +59,9 @@ def deliver_due(
     alert another sender claimed first is left to it. Under a `cap` (with the `facts` the
     summary is worded from) the summary of held alerts goes first when the window has room."""
     accepted = 0
-    if cap is not None and facts is not None:
+    if cap is not None:
+        if facts is None:
+            raise ValueError("a cap needs the facts its summary is worded from")
         summary = _summarise(unit_of_work, now, cap, facts)
         if summary is not None:
             accepted += _send(unit_of_work, gateway, now, summary)
