@@ -57,8 +57,12 @@ class Limits:
         return client_address(request, self.trusted_proxies)
 
     def client_key(self, request: Request) -> str:
-        """The client as a keyed hash (for the sign-in lock's table, and for Rasa's metadata:
-        the flagged contacts counted per client): never its address."""
+        """The client as a keyed hash (for the sign-in lock's table): never its address."""
+        return self.limiter.pseudonym("client", self.client_of(request))
+
+    def caller_key(self, request: Request) -> str:
+        """The web caller for Rasa's metadata (the contacts it flags are counted per client):
+        its address as the same keyed hash, never the address."""
         return self.limiter.pseudonym("client", self.client_of(request))
 
     def sender_key(self, sender_id: str) -> str:

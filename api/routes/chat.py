@@ -116,7 +116,7 @@ async def post_message(
             "Please send it in shorter parts.",
         )
     sender = "web-" + keyed_hash(key, "web:" + conversation)[:32]
-    client = services.limits.client_key(request)
+    client = services.limits.caller_key(request)
     if message.message_id is None:
         messages = await _turn(services, sender, text, None, client)
     else:
