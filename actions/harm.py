@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel, facts, latest_intent, latest_text, now, say
 from actions.irt_alert import kick
-from actions.records import contact_from, save_contact, turn_origin
+from actions.records import contact_from, save_contact, turn_client, turn_origin
 from actions.services import get_services
 from actions.slots import Slot
 from actions.stats import record_stat
@@ -63,6 +63,9 @@ class _TrackerRecords:
             self._tracker.get_slot("contact_reference"),
             turn_origin(self._tracker),
             alert=alert,
+            # Flagged now for the first time (its alert is due): counted against the client's
+            # allowance, beyond which it is marked as from a possible flood.
+            flagged_by=turn_client(self._tracker) if alert_text is not None else None,
         )
         logger.info("significant harm: contact %s flagged for the IRT", reference)
         if alert is not None:

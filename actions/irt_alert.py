@@ -12,6 +12,7 @@ import threading
 from datetime import UTC, datetime
 
 from actions.services import Services, current_services, get_services
+from bot.adapters.rate_limits import alert_cap
 from bot.adapters.twilio_alert import TwilioAlertGateway
 from bot.services.alert_outbox import deliver_due
 
@@ -38,7 +39,13 @@ def deliver_now(services: Services | None = None) -> int:
         services = services or get_services()
         if not services.settings.irt_alert_enabled:
             return 0
-        return deliver_due(services.unit_of_work, TwilioAlertGateway(services.settings), wall_clock)
+        return deliver_due(
+            services.unit_of_work,
+            TwilioAlertGateway(services.settings),
+            wall_clock,
+            cap=alert_cap(services.settings.irt_alert_cap),
+            facts=services.facts,
+        )
 
 
 def _run() -> None:

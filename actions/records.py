@@ -3,6 +3,7 @@ handoff (so the IRT sees it at once) or at the end, and completed as the answers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -17,9 +18,11 @@ from bot.domain.duty_questions import OTHER_CHILDREN
 from bot.domain.levels import Suggestion
 from bot.domain.privacy import keyed_hash
 from bot.domain.statistics import StatEntry
-from bot.services.records import record_contact
+from bot.services.records import FlaggedBy, record_contact
 
 DOB_AGE_PREFIX = "age "
+# The API's keyed hash of a client (api.rate_limits.Limits.client_key): hex, nothing else.
+CLIENT_KEY = re.compile(r"[0-9a-f]{16,64}")
 DOB_UNBORN = "unborn"
 
 
@@ -98,21 +101,34 @@ def turn_origin(tracker: Tracker) -> str:
     return keyed_hash(key, f"contact:{tracker.sender_id}:{message_id}")
 
 
+def turn_client(tracker: Tracker) -> str | None:
+    """Who sent this turn, as the API names them to Rasa: a keyed hash of the web client's
+    address or of the SMS sender (the message's metadata), never the address. Never logged."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    client = metadata.get("client") if isinstance(metadata, dict) else None
+    return client if isinstance(client, str) and CLIENT_KEY.fullmatch(client) else None
+
+
 def save_contact(
     contact: NewContact,
     reference: str | None,
     origin: str,
+    *,
     counted: StatEntry | None = None,
     alert: Callable[[str], str] | None = None,
+    flagged_by: str | None = None,
 ) -> str:
     """Create the contact (once per `origin`), or complete the one created earlier, with the
     statistic it counts and the IRT alert worded by `alert(reference)` in the same
-    transaction; returns its reference."""
+    transaction; returns its reference. `flagged_by`: the client (turn_client) that flagged
+    it just now, counted against its allowance."""
+    services = get_services()
     return record_contact(
-        get_services().unit_of_work(),
+        services.unit_of_work(),
         contact,
         reference=reference,
         origin=origin,
         counted=counted,
         alert=alert,
+        flagged_by=FlaggedBy(flagged_by, services.flood_meter) if flagged_by else None,
     )

@@ -11,6 +11,7 @@ from bot.adapters.crypto import FieldCipher
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from bot.adapters.rate_limits import FlagAllowance, RateLimiter, parse_limit
 from bot.adapters.service_file import load_facts
 from bot.adapters.settings import Settings, get_settings
 from bot.domain.clock import Clock, make_clock
@@ -24,6 +25,8 @@ class Services:
     clock: Clock
     sessions: sessionmaker[Session]
     cipher: FieldCipher
+    # Each client's flagged contacts: beyond its allowance, a possible flood.
+    flood_meter: FlagAllowance
 
     def contacts(self, session: Session) -> ContactRepository:
         return ContactRepository(session, self.cipher, self.clock, timezone=self.facts.timezone)
@@ -43,6 +46,14 @@ def build_services(settings: Settings, sessions: sessionmaker[Session] | None = 
         cipher=FieldCipher(
             settings.encryption_keys.get_secret_value(),
             settings.blind_index_key.get_secret_value(),
+        ),
+        flood_meter=FlagAllowance(
+            RateLimiter(
+                settings.hmac_key.get_secret_value(),
+                settings.redis_url.get_secret_value(),
+                enabled=settings.rate_limits_on,
+            ),
+            parse_limit(settings.flagged_contacts_per_client),
         ),
     )
 

@@ -63,6 +63,14 @@ ALERT_LABELS = {
     AlertStatus.SENT: "Alert to the duty phone: sent, not yet delivered",
     AlertStatus.DELIVERED: "Alert to the duty phone: delivered",
     AlertStatus.FAILED: "Alert to the duty phone: not delivered, sending again",
+    AlertStatus.HELD: "Alert to the duty phone: held back (too many at once), to be summed up",
+    AlertStatus.SUMMED: "Alert to the duty phone: summed up with others, not yet delivered",
+}
+# A contact flagged by a client beyond its allowance (a possible flood): sorted last.
+FLOOD_TAG = {
+    "text": "Possible flood",
+    "classes": "govuk-tag--purple",
+    "attributes": {"data-possible-flood": "true"},
 }
 
 
@@ -73,6 +81,8 @@ def alert_tag(alert: AlertState | None) -> dict[str, Any] | None:
         return None
     late = alert.late(datetime.now(UTC))
     text = ALERT_LABELS.get(alert.status, alert.status)  # type: ignore[call-overload]
+    if alert.summed and alert.status == AlertStatus.DELIVERED:
+        text += " (in a summary)"
     if late:
         text += " (not delivered within 2 minutes)"
     if alert.status == AlertStatus.DELIVERED:
@@ -169,6 +179,8 @@ def page(
             "next_step_labels": NEXT_STEP_LABELS,
             "local_time": lambda at: local_time(at, facts.timezone),
             "alert_tag": alert_tag,
+            "flood_tag": FLOOD_TAG,
+            "flood_allowance": services.settings.flagged_contacts_per_client,
             "long_date": long_date,
             **context,
         },

@@ -77,6 +77,10 @@ class ContactListItem(FromRecord):
     harm_categories: list[str]
     suggested_level: str | None
     lcs_reference: str | None
+    flooding_source: bool = Field(
+        description="Flagged by a client that had flagged more than its allowance within the "
+        "hour (a possible flood): listed after the others"
+    )
     # The record calls the professional `caller`.
     referrer: Referrer = Field(validation_alias=AliasChoices("referrer", "caller"))
     child: Child

@@ -22,12 +22,20 @@ class RasaClient:
         self._http = http or httpx.AsyncClient()
 
     async def send(
-        self, sender: str, text: str, channel: str, message_id: str | None = None
+        self,
+        sender: str,
+        text: str,
+        channel: str,
+        message_id: str | None = None,
+        client: str | None = None,
     ) -> list[dict[str, Any]]:
         """One user turn; returns Rasa's bot messages (text, buttons). With a `message_id`
         (bot.domain.privacy.turn_key) the conversation takes the message at most once: sent again,
-        it gets the replies Rasa gave the first time (rasa_ext.once)."""
-        body: dict[str, Any] = {"sender": sender, "message": text, "metadata": {"channel": channel}}
+        it gets the replies Rasa gave the first time (rasa_ext.once). `client`: who sent it, as
+        a keyed hash (api.rate_limits.Limits.client_key), for the action that flags a contact
+        to count the client's flags (a possible flood); never an address."""
+        metadata = {"channel": channel} | ({"client": client} if client else {})
+        body: dict[str, Any] = {"sender": sender, "message": text, "metadata": metadata}
         if message_id is not None:
             body["message_id"] = message_id
         try:

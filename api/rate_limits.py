@@ -61,6 +61,15 @@ class Limits:
         address itself."""
         return self.limiter.pseudonym("client", client)
 
+    def caller_key(self, request: Request) -> str:
+        """The web caller for Rasa's metadata (the contacts it flags are counted per client):
+        its address as the same keyed hash, never the address."""
+        return self.limiter.pseudonym("client", self.client_of(request))
+
+    def sender_key(self, sender_id: str) -> str:
+        """An SMS sender (bot.domain.privacy.sms_sender_id) as a client, hashed likewise."""
+        return self.limiter.pseudonym("client", sender_id)
+
     def chat(self, request: Request, conversation: str) -> Verdict:
         verdict = self.limiter.hit(self.chat_client, "chat-client", self.client_of(request))
         if verdict.allowed:

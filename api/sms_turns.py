@@ -139,7 +139,13 @@ async def _turn(
     started = time.perf_counter()
     try:
         raw = await asyncio.wait_for(
-            services.rasa.send(sms.sender_id, text, channel="sms", message_id=message_id),
+            services.rasa.send(
+                sms.sender_id,
+                text,
+                channel="sms",
+                message_id=message_id,
+                client=services.limits.sender_key(sms.sender_id),
+            ),
             timeout=timeout,
         )
     except (TimeoutError, RasaUnavailable) as error:

@@ -18,7 +18,7 @@ from alembic import context, op
 from bot.adapters.db.resealing import bind, reseal, unbind
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -116,14 +116,15 @@ async def post_message(
             "Please send it in shorter parts.",
         )
     sender = "web-" + keyed_hash(key, "web:" + conversation)[:32]
+    client = services.limits.caller_key(request)
     if message.message_id is None:
-        messages = await _turn(services, sender, text, None)
+        messages = await _turn(services, sender, text, None, client)
     else:
         message_key = turn_key(key, sender, message.message_id)
         turn = await services.turns.once(
             message_key,
             "web",
-            lambda: _first_answer(services, sender, text, message_key),
+            lambda: _first_answer(services, sender, text, message_key, client),
             patience=settings.rasa_timeout_seconds + 2,
             log_id=request.state.log_id,
         )
@@ -142,11 +143,14 @@ async def post_message(
 
 
 async def _turn(
-    services: AppServices, sender: str, text: str, message_key: str | None
+    services: AppServices, sender: str, text: str, message_key: str | None, client: str
 ) -> list[BotMessage]:
-    """Rasa's reply to one message; empty when Rasa, or a part behind it, failed."""
+    """Rasa's reply to one message; empty when Rasa, or a part behind it, failed. `client`:
+    the caller's keyed hash (a flood of flags from one client is marked as one)."""
     try:
-        raw_messages = await services.rasa.send(sender, text, channel="web", message_id=message_key)
+        raw_messages = await services.rasa.send(
+            sender, text, channel="web", message_id=message_key, client=client
+        )
     except RasaUnavailable:
         raw_messages = []
     messages = [_bot_message(m) for m in raw_messages if isinstance(m, dict)]
@@ -154,11 +158,11 @@ async def _turn(
 
 
 async def _first_answer(
-    services: AppServices, sender: str, text: str, message_key: str
+    services: AppServices, sender: str, text: str, message_key: str, client: str
 ) -> Answered[list[BotMessage]]:
     """The turn for a message id's first delivery, and the reply kept for its resends: a
     failure is not kept (a resend is a new try), and no part that repeats the caller's words."""
-    messages = await _turn(services, sender, text, message_key)
+    messages = await _turn(services, sender, text, message_key, client)
     if not messages:
         return Answered(messages, kept=None)
     kept = [

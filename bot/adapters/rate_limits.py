@@ -13,11 +13,14 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from bot.domain.alert_cap import AlertCap
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +30,7 @@ class RateLimitSyntaxError(ValueError):
 
 
 def parse_limit(text: str) -> RateLimitItem:
-    """"30/minute", "10 per 15 minutes"...; a ValueError for anything else."""
+    """ "30/minute", "10 per 15 minutes"...; a ValueError for anything else."""
     try:
         return parse(text)
     except ValueError:
@@ -49,9 +52,7 @@ class RateLimiter:
     def __init__(self, key: str, redis_url: str = "", *, enabled: bool = True) -> None:
         self._key = key.encode()
         self.enabled = enabled
-        self._storage: Any = (
-            storage_from_string(redis_url) if redis_url else MemoryStorage()
-        )
+        self._storage: Any = storage_from_string(redis_url) if redis_url else MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self._storage)
 
     def pseudonym(self, kind: str, value: str) -> str:
@@ -88,3 +89,22 @@ class RateLimiter:
             self._limiter.clear(limit, "pcl", kind, self.pseudonym(kind, value))
         except Exception as error:
             logger.error("rate_limit.store_failed %s", type(error).__name__)
+
+
+class FlagAllowance:
+    """bot.services.records.FloodMeter: each client's newly flagged contacts, counted in the
+    limiter's store under a keyed hash of the client's own keyed hash. Beyond the allowance
+    (PCL_FLAGGED_CONTACTS_PER_CLIENT) a client is a possible flood; with the limits off, never."""
+
+    def __init__(self, limiter: RateLimiter, allowance: RateLimitItem) -> None:
+        self._limiter = limiter
+        self._allowance = allowance
+
+    def beyond_allowance(self, client: str) -> bool:
+        return not self._limiter.hit(self._allowance, "flagged-contacts", client).allowed
+
+
+def alert_cap(text: str) -> AlertCap:
+    """PCL_IRT_ALERT_CAP ("5 per 10 minutes") as the domain's cap."""
+    limit = parse_limit(text)
+    return AlertCap(limit.amount, timedelta(seconds=limit.get_expiry()))

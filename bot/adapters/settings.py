@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.crypto import decode_key, decode_keys
-from bot.adapters.rate_limits import parse_limit
+from bot.adapters.rate_limits import alert_cap, parse_limit
 from bot.adapters.service_file import DEFAULT_FACTS_PATH
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +106,12 @@ class Settings(BaseSettings):
     rate_limit_sms_sender: str = "10/minute"
     rate_limit_sign_in_client: str = "10/minute"
     rate_limit_sign_in_account: str = "100/hour"
+    # Flagged (significant-harm) contacts one client may make before the rest are marked as
+    # from a possible flood: kept, but sorted after the others in the IRT queue.
+    flagged_contacts_per_client: str = "3/hour"
+    # At most this many messages to the IRT duty phone in any window; the alerts beyond it are
+    # told of in one summary as soon as the window has room (bot.domain.alert_cap).
+    irt_alert_cap: str = "5 per 10 minutes"
     # Sign-in attempts checking a password (Argon2id, 64 MiB each) at once in one API process;
     # more get 503 at once rather than queue.
     sign_in_concurrency: int = 4
@@ -124,10 +130,17 @@ class Settings(BaseSettings):
         "rate_limit_sms_sender",
         "rate_limit_sign_in_client",
         "rate_limit_sign_in_account",
+        "flagged_contacts_per_client",
     )
     @classmethod
     def _limit_is_readable(cls, value: str) -> str:
         parse_limit(value)
+        return value
+
+    @field_validator("irt_alert_cap")
+    @classmethod
+    def _cap_is_readable(cls, value: str) -> str:
+        alert_cap(value)
         return value
 
     @field_validator("now")

@@ -111,6 +111,8 @@ class ContactSummary:
     harm_categories: list[str]
     lcs_reference: str | None
     alert: AlertState | None = None  # the latest IRT alert's state, if one was raised
+    # Flagged by a client beyond its allowance (a possible flood): sorted after the others.
+    flooding_source: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class ContactView:
     history: list[StatusChange]
     decisions: list[Decision]
     alert: AlertState | None = None  # the latest IRT alert's state, if one was raised
+    flooding_source: bool = False  # flagged by a client beyond its allowance
 
 
 def format_reference(year: int, sequence: int) -> str:

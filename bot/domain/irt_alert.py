@@ -38,6 +38,11 @@ class AlertStatus(StrEnum):
     SENT = "sent"  # accepted by Twilio; sent again unless delivered by next_attempt_at
     DELIVERED = "delivered"  # Twilio's status callback: on the duty phone. Nothing more to do.
     FAILED = "failed"  # Twilio's status callback: undelivered or failed; sent again
+    # Beyond the cap on alerts (bot.domain.alert_cap): not sent on its own, but told of in
+    # the next summary message (HELD until then, SUMMED once the summary is on its way; the
+    # summary's delivery report marks it DELIVERED).
+    HELD = "held"
+    SUMMED = "summed"
 
 
 # Not yet delivered: the states a sender may claim once next_attempt_at has come.
@@ -74,6 +79,7 @@ class AlertState:
     created_at: datetime
     delivered_at: datetime | None
     last_error: str | None
+    summed: bool = False  # told of in a summary message, not on its own
 
     def late(self, now: datetime) -> bool:
         """Not delivered within two minutes of being flagged: shown red, and sent again."""
@@ -89,3 +95,9 @@ class AlertToSend:
     body: str
     status: str
     attempts: int
+    summary: bool = False  # the summary of alerts held back, not one contact's alert
+
+    @property
+    def first_send(self) -> bool:
+        """A contact's alert never yet handed to Twilio: the cap may hold it back."""
+        return self.attempts == 0 and not self.summary

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.domain.alert_cap import HeldAlert
 from bot.domain.audit import AuditEntry
 from bot.domain.contact import (
     ContactSummary,
@@ -29,9 +30,13 @@ AuditDetail = dict[str, str | int | bool | None]
 
 
 class ContactRecords(Protocol):
-    def create(self, new: NewContact, origin: str | None = None) -> str: ...
+    def create(
+        self, new: NewContact, origin: str | None = None, *, flooding_source: bool = False
+    ) -> str: ...
 
     def update(self, reference: str, **changes: object) -> None: ...
+
+    def mark_flooding_source(self, reference: str) -> None: ...
 
     def get(self, reference: str) -> ContactView: ...
 
@@ -86,6 +91,27 @@ class AlertRecords(Protocol):
     def reported(
         self, sid: str, delivered: bool, error: str | None, now: datetime, retry_at: datetime
     ) -> bool: ...
+
+    # The cap (bot.domain.alert_cap): decisions one at a time, behind lock_cap().
+    def lock_cap(self) -> None: ...
+
+    def sends_since(self, since: datetime) -> list[datetime]: ...
+
+    def record_send(self, alert_id: int, at: datetime) -> None: ...
+
+    def free_send(self, alert_id: int) -> None: ...
+
+    def hold(self, alert_id: int, now: datetime) -> None: ...
+
+    def postpone(self, alert_id: int, until: datetime, now: datetime) -> None: ...
+
+    def holding(self) -> bool: ...
+
+    def held(self) -> list[HeldAlert]: ...
+
+    def add_summary(
+        self, body: str, held: list[int], now: datetime, lease_until: datetime
+    ) -> AlertToSend: ...
 
 
 class StatisticsReports(Protocol):

@@ -281,6 +281,24 @@ def test_significant_harm_is_listed_first_then_oldest(
     assert CHILD_NAME not in repr(summary)
 
 
+def test_contacts_from_a_flooding_source_are_listed_after_all_the_others(
+    sessions: sessionmaker[Session], cipher: FieldCipher
+) -> None:
+    with sessions.begin() as session:
+        contacts = repo(session, cipher)
+        flood = contacts.create(contact(significant_harm=True), flooding_source=True)
+        harm = contacts.create(contact(created_at=NOON + timedelta(hours=1), significant_harm=True))
+        plain = contacts.create(contact(created_at=NOON + timedelta(hours=2)))
+        late = contacts.create(contact(created_at=NOON + timedelta(hours=3)))
+        contacts.mark_flooding_source(late)
+    with sessions() as session:
+        contacts = repo(session, cipher)
+        assert [s.reference for s in contacts.list()] == [harm, plain, flood, late]
+        assert [v.reference for v in contacts.views()] == [harm, plain, flood, late]
+        assert [s.flooding_source for s in contacts.list()] == [False, False, True, True]
+        assert contacts.get(flood).flooding_source and not contacts.get(harm).flooding_source
+
+
 def test_update_completes_a_contact_but_never_lowers_an_alarm(
     sessions: sessionmaker[Session], cipher: FieldCipher
 ) -> None:

@@ -5,6 +5,7 @@ and a conversation id the client cannot choose."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,9 +29,13 @@ class ButtonRasa:
 
     def __init__(self) -> None:
         self.turns: list[tuple[str, str]] = []
+        self.clients: list[str | None] = []
 
-    async def send(self, sender: str, text: str, channel: str, **_: Any) -> list[dict[str, Any]]:
+    async def send(
+        self, sender: str, text: str, channel: str, client: str | None = None, **_: Any
+    ) -> list[dict[str, Any]]:
         self.turns.append((sender, text))
+        self.clients.append(client)
         buttons = [{"title": "Named child", "payload": "/named_child"}]
         return [{"text": "Is this about a named child?", "buttons": buttons}]
 
@@ -126,6 +131,15 @@ def test_a_conversation_id_the_client_invents_starts_a_new_conversation(
     assert len({sender for sender, _ in rasa.turns}) == 2
 
 
+def test_rasa_is_told_each_client_as_a_keyed_hash_to_count_its_flags(chat_app: IrtApp) -> None:
+    for address in ("198.51.100.10", "198.51.100.10", "203.0.113.30"):
+        assert say(chat_app.new_client(address), "hello").status_code == 200
+    rasa: ButtonRasa = chat_app.client.app.state.services.rasa  # type: ignore[attr-defined]
+    first, again, other = rasa.clients
+    assert first == again != other  # one client, whatever its conversation
+    assert first and re.fullmatch(r"[0-9a-f]{32}", first) and "198.51" not in first
+
+
 # --- SMS --------------------------------------------------------------------------------------
 
 
@@ -137,6 +151,9 @@ def test_a_flooding_sms_sender_is_answered_with_the_urgent_routes_and_no_turn(
         answers = [run_sync(hook.send(f"message {n}")) for n in range(8)]
         assert [a.status_code for a in answers] == [200] * 8  # Twilio sends no error's TwiML
         assert len(hook.rasa.turns) == 5
+        # The sender, hashed like a web client's address, goes to Rasa to count its flags.
+        [client] = set(hook.rasa.clients)
+        assert client and re.fullmatch(r"[0-9a-f]{32}", client)
         for answer in answers[5:]:
             text = " ".join(parse_twiml(answer.text))
             assert all(route in text for route in URGENT), text

@@ -78,3 +78,28 @@ def test_the_contact_page_shows_its_alert_state(irt: IrtApp) -> None:
     assert 'data-alert-status="delivered"' in html
     assert "Alert to the duty phone: delivered" in html
     assert "govuk-tag--green" in html
+
+
+def test_a_possible_flood_and_a_held_alert_are_shown_on_the_queue_and_the_contact_page(
+    irt: IrtApp,
+) -> None:
+    reference = flagged_with_alert(irt, timedelta(seconds=10))
+    with irt.sessions.begin() as session:
+        irt.repository(session).mark_flooding_source(reference)
+        alerts = AlertRepository(session)
+        [alert] = alerts.due(datetime.now(UTC))
+        alerts.hold(alert.id, datetime.now(UTC))
+    real = flagged_with_alert(irt, timedelta(seconds=5), sid="SM" + "5" * 32)
+    client, _ = irt.page_client("manager")
+    response = client.get("/irt")
+    assert check_page(response.text, response.headers) == "Contacts queue"
+    html = response.text
+    assert html.index(f'data-reference="{real}"') < html.index(f'data-reference="{reference}"')
+    row = re.search(rf'data-reference="{reference}".*?</tr>', html, re.S)
+    assert row is not None and "Possible flood" in row.group(0)
+    assert tag_of(html, reference) == ("held", "false")
+    real_row = re.search(rf'data-reference="{real}".*?</tr>', html, re.S)
+    assert real_row is not None and "Possible flood" not in real_row.group(0)
+    page = client.get(f"/irt/contacts/{reference}")
+    assert check_page(page.text, page.headers).startswith("Contact")
+    assert 'id="possible-flood"' in page.text and "held back (too many at once)" in page.text

@@ -30,6 +30,8 @@ TABLES = {
     "staff_users",
     "staff_sessions",
     "irt_alerts",
+    "irt_alert_sends",
+    "irt_alert_gate",
 }
 
 

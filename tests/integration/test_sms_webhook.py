@@ -51,15 +51,22 @@ class FakeRasa:
     def __init__(self) -> None:
         self.turns: list[tuple[str, str, str]] = []
         self.message_ids: list[str | None] = []
+        self.clients: list[str | None] = []
         self.reply: list[dict[str, Any]] = [{"text": "What is your name?"}]
         self.delay = 0.0
         self.failure: Exception | None = None
 
     async def send(
-        self, sender: str, text: str, channel: str, message_id: str | None = None
+        self,
+        sender: str,
+        text: str,
+        channel: str,
+        message_id: str | None = None,
+        client: str | None = None,
     ) -> list[dict[str, Any]]:
         self.turns.append((sender, text, channel))
         self.message_ids.append(message_id)
+        self.clients.append(client)
         await asyncio.sleep(self.delay)
         if self.failure is not None:
             raise self.failure

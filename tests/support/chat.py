@@ -14,8 +14,12 @@ def new_message_id() -> str:
 
 
 class WebChat:
-    def __init__(self, api_url: str, message_ids: bool = True) -> None:
-        self.client = httpx.Client(base_url=api_url, timeout=60)
+    def __init__(
+        self, api_url: str, message_ids: bool = True, local_address: str | None = None
+    ) -> None:
+        # `local_address` (127.0.0.2, ...): a client of its own address, as the limits see it.
+        transport = httpx.HTTPTransport(local_address=local_address) if local_address else None
+        self.client = httpx.Client(base_url=api_url, timeout=60, transport=transport)
         self.last_status = 0
         self.message_ids = message_ids  # False: the bare contract, `{"text": "..."}` alone
         self.last_message_id: str | None = None

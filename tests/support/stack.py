@@ -125,6 +125,10 @@ class Stack:
             PCL_RATE_LIMIT_CHAT_CONVERSATION="1000/minute",
             PCL_RATE_LIMIT_SMS_SENDER="1000/minute",
             PCL_RATE_LIMIT_SIGN_IN_CLIENT="1000/minute",
+            # Likewise its flagged contacts are no flood, and the tests' alerts are all sent
+            # one by one; tests/e2e/test_flood.py tests the flood with the real allowances.
+            PCL_FLAGGED_CONTACTS_PER_CLIENT="100000/hour",
+            PCL_IRT_ALERT_CAP="100000/minute",
             PCL_HMAC_KEY=self.hmac_key,
             PCL_ENCRYPTION_KEYS=self.encryption_key,
             PCL_BLIND_INDEX_KEY=self.blind_index_key,

@@ -96,6 +96,7 @@ class TwilioApiStub(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self._requests: list[CapturedRequest] = []
         self._accepted: list[tuple[CapturedRequest, str]] = []
+        self._accepted_at: list[float] = []  # time.monotonic() of each accepted send
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
         self._failures = 0
@@ -135,6 +136,16 @@ class TwilioApiStub(ThreadingHTTPServer):
     def accepted(self, request: CapturedRequest, sid: str) -> None:
         with self._lock:
             self._accepted.append((request, sid))
+            self._accepted_at.append(time.monotonic())
+
+    @property
+    def message_times(self) -> list[tuple[float, str]]:
+        """When each message was accepted (time.monotonic()), with its body."""
+        with self._lock:
+            return [
+                (at, request.form.get("Body", ""))
+                for at, (request, _) in zip(self._accepted_at, self._accepted, strict=True)
+            ]
 
     @property
     def messages(self) -> list[tuple[CapturedRequest, str]]:

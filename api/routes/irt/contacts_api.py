@@ -57,8 +57,6 @@ FromQuery = Annotated[date | None, Query(description="Received on or after this 
 ToQuery = Annotated[date | None, Query(description="Received on or before this day (UK)")]
 
 
-
-
 def contact_filters(
     status: StatusQuery = None,
     significant_harm: HarmQuery = None,
@@ -89,7 +87,8 @@ def list_contacts(
     active: StaffSessionDep,
     filters: FiltersDep,
 ) -> list[ContactListItem]:
-    """The queue: significant harm first, then the oldest. Each carries its referrer and child,
+    """The queue: significant harm first, then the oldest; contacts from a possible flood
+    (`flooding_source`) after all the others. Each carries its referrer and child,
     so a list is audited as a read of those contacts."""
     views = use_cases.list_contacts(
         services.unit_of_work(),

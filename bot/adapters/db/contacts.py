@@ -71,10 +71,13 @@ class ContactRepository:
         self._clock = clock or SystemClock()
         self._zone = ZoneInfo(timezone)
 
-    def create(self, new: NewContact, origin: str | None = None) -> str:
+    def create(
+        self, new: NewContact, origin: str | None = None, *, flooding_source: bool = False
+    ) -> str:
         """Records a contact and returns its reference, e.g. `PCL-2026-000123`. With an
         `origin` (what created it: one conversation turn), a contact already recorded from the
-        same origin is returned instead: a turn run twice records one contact."""
+        same origin is returned instead: a turn run twice records one contact.
+        `flooding_source`: a flagged contact from a client beyond its allowance."""
         if new.created_at.tzinfo is None:
             raise ContactRuleError("created_at must be timezone-aware")
         if origin is not None:
@@ -90,6 +93,7 @@ class ContactRepository:
             year=year,
             sequence=sequence,
             origin=origin,
+            flooding_source=flooding_source,
             created_at=new.created_at,
             updated_at=new.created_at,
             channel=new.channel,
@@ -173,6 +177,11 @@ class ContactRepository:
             new = value
         return {name: new}
 
+    def mark_flooding_source(self, reference: str) -> None:
+        """A contact flagged after it was created, by a client beyond its allowance."""
+        self._load(reference).flooding_source = True
+        self._session.flush()
+
     def get(self, reference: str) -> ContactView:
         """The whole contact, decrypted. Viewing is an audit event: the caller records it."""
         contact = self._load(reference)
@@ -249,6 +258,7 @@ class ContactRepository:
             consent_reason=show(contact, "consent_reason"),
             advice_given=show(contact, "advice_given"),
             lcs_reference=contact.lcs_reference,
+            flooding_source=contact.flooding_source,
             erased_at=contact.erased_at,
             erased_by=contact.erased_by,
             erasure_rationale=show(contact, "erasure_rationale"),
@@ -391,7 +401,8 @@ class ContactRepository:
         created_from: datetime | None = None,
         created_before: datetime | None = None,
     ) -> list[ContactSummary]:
-        """Significant harm first, then oldest first. Erased tombstones only when asked for
+        """Significant harm first, then oldest first; contacts from a flooding source after
+        all the others. Erased tombstones only when asked for
         by status. `statuses` is any of several; `created_from` is inclusive and
         `created_before` exclusive."""
         query = self._selection(
@@ -414,6 +425,7 @@ class ContactRepository:
                 suggested_level=c.suggested_level,
                 harm_categories=list(c.harm_categories),
                 lcs_reference=c.lcs_reference,
+                flooding_source=c.flooding_source,
                 alert=alert_state(alert),
             )
             for c, alert in self._session.execute(_with_latest_alert(query))
@@ -445,8 +457,9 @@ class ContactRepository:
             query = query.where(Contact.created_at >= created_from)
         if created_before is not None:
             query = query.where(Contact.created_at < created_before)
+        # A flood of fake flags must not bury a real contact: the flood's go last.
         return query.order_by(
-            Contact.significant_harm.desc(), Contact.created_at, Contact.id
+            Contact.flooding_source, Contact.significant_harm.desc(), Contact.created_at, Contact.id
         ).limit(limit)
 
     def count_by_status(self) -> dict[str, int]:

@@ -125,6 +125,9 @@ class Contact(Base):
     # A keyed hash of the conversation turn that created it: the same turn run again (its
     # reply was lost and the caller sent it again) finds the contact instead of adding one.
     origin: Mapped[str | None] = mapped_column(String(64))
+    # One client's flagged contacts beyond its allowance an hour (PCL_FLAGGED_CONTACTS_PER_CLIENT):
+    # kept, but sorted after the others in the queue and shown as a possible flood.
+    flooding_source: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ContactStatusChange(Base):
@@ -316,7 +319,8 @@ class IrtAlert(Base):
     __table_args__ = (UniqueConstraint("origin", name="uq_irt_alerts_origin"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contact_reference: Mapped[str] = mapped_column(String(20), index=True)
+    # None for a summary message (the alerts it tells of point to it with summary_id).
+    contact_reference: Mapped[str | None] = mapped_column(String(20), index=True)
     # The conversation turn that flagged the contact: a turn run twice alerts once.
     origin: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
@@ -329,3 +333,27 @@ class IrtAlert(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Held back beyond the cap: the summary message that told the IRT of it.
+    summary_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class IrtAlertSend(Base):
+    """One message handed to Twilio for the duty phone (an alert, a resend or a summary): the
+    cap (PCL_IRT_ALERT_CAP) counts these in its window. Older ones are pruned."""
+
+    __tablename__ = "irt_alert_sends"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class IrtAlertGate(Base):
+    """One row, updated first by every sender's decision under the cap: the update's lock
+    (PostgreSQL's row lock, SQLite's write lock) makes the decisions one at a time, so two
+    senders cannot both take the window's last place."""
+
+    __tablename__ = "irt_alert_gate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decisions: Mapped[int] = mapped_column(Integer)

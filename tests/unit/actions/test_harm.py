@@ -298,3 +298,18 @@ def test_a_harm_message_in_answer_to_the_consent_reason_is_the_reason_too() -> N
         HANDOFF, tracker(elsewhere, intent="significant_harm", text=DISCLOSURE, parse=certain())
     )
     assert "consent_reason" not in slots_of(events)
+
+
+def test_a_clients_flagged_contacts_beyond_its_allowance_are_marked_as_a_possible_flood() -> None:
+    def flag(number: int, client: str | None) -> str:
+        metadata = {"metadata": {"client": client}} if client else {}
+        parse = {**certain(), "message_id": f"message-{number}", **metadata}
+        events, _ = run(
+            HANDOFF, tracker(NAMED, intent="significant_harm", text=DISCLOSURE, parse=parse)
+        )
+        return slots_of(events)["contact_reference"]
+
+    flooder = [flag(n, "ab" * 16) for n in range(5)]  # the API's keyed hash of its address
+    others = [flag(5, "cd" * 16), flag(6, None), flag(7, "not a keyed hash")]
+    assert [contact(r).flooding_source for r in flooder] == [False, False, False, True, True]
+    assert not any(contact(r).flooding_source for r in others)

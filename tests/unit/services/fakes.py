@@ -40,7 +40,9 @@ class FakeContacts:
         self.origins: dict[str, str] = {}
         self.audit: list[FakeAudit] = []
 
-    def create(self, new: NewContact, origin: str | None = None) -> str:
+    def create(
+        self, new: NewContact, origin: str | None = None, *, flooding_source: bool = False
+    ) -> str:
         if origin is not None and origin in self.origins:
             return self.origins[origin]
         reference = format_reference(new.created_at.year, len(self.rows) + 1)
@@ -69,6 +71,7 @@ class FakeContacts:
             erasure_rationale=None,
             history=[],
             decisions=[],
+            flooding_source=flooding_source,
         )
         if origin is not None:
             self.origins[origin] = reference
@@ -78,6 +81,9 @@ class FakeContacts:
         contact = self.get(reference)
         refuse_if_erased(reference, contact.status)
         self.rows[reference] = dataclasses.replace(contact, **changes)
+
+    def mark_flooding_source(self, reference: str) -> None:
+        self.rows[reference] = dataclasses.replace(self.get(reference), flooding_source=True)
 
     def get(self, reference: str) -> ContactView:
         try:
@@ -107,7 +113,7 @@ class FakeContacts:
             and (created_from is None or c.created_at >= created_from)
             and (created_before is None or c.created_at < created_before)
         ]
-        chosen.sort(key=lambda c: (not c.significant_harm, c.created_at))
+        chosen.sort(key=lambda c: (c.flooding_source, not c.significant_harm, c.created_at))
         return chosen[:limit]
 
     def list(self, *args: Any, **kwargs: Any) -> list[ContactSummary]:
@@ -122,6 +128,7 @@ class FakeContacts:
                 suggested_level=c.suggested_level,
                 harm_categories=c.harm_categories,
                 lcs_reference=c.lcs_reference,
+                flooding_source=c.flooding_source,
             )
             for c in self._chosen(*args, **kwargs)
         ]

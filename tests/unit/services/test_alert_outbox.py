@@ -16,6 +16,8 @@ from bot.adapters.crypto import FieldCipher, generate_key
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.models import Base
 from bot.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from bot.adapters.service_file import load_facts
+from bot.domain.alert_cap import AlertCap
 from bot.domain.clock import FixedClock
 from bot.domain.contact import NewContact
 from bot.domain.irt_alert import AlertState, retry_delay
@@ -224,3 +226,98 @@ def test_two_senders_at_once_send_each_alert_once(
     for sender in senders:
         sender.join()
     assert sorted(r for r, _ in gateway.sent) == sorted(references)
+
+
+# --- the cap (bot.domain.alert_cap) ----------------------------------------------------------
+
+CAP = AlertCap(3, timedelta(minutes=10))
+
+
+def capped(uow: SqlAlchemyUnitOfWork, gateway: Gateway, now: Now) -> int:
+    return deliver_due(lambda: uow, gateway, now, cap=CAP, facts=load_facts())
+
+
+def test_alerts_beyond_the_cap_are_held_and_told_of_in_one_summary_when_the_window_has_room(
+    uow: SqlAlchemyUnitOfWork, now: Now
+) -> None:
+    references = [flag(uow, now, origin=f"turn-{n}") for n in range(7)]
+    gateway = Gateway()
+    assert capped(uow, gateway, now) == 3
+    assert [r for r, _ in gateway.sent] == references[:3]
+    for n in (1, 2, 3):
+        assert record_delivery_report(lambda: uow, now, f"SM{n:032d}", "delivered")
+    assert {state(uow, r).status for r in references[3:]} == {"held"}
+    now.advance(60)
+    late = flag(uow, now, origin="turn-late")  # joins the held ones
+    assert capped(uow, gateway, now) == 0
+    assert state(uow, late).status == "held"
+
+    now.advance(9 * 60)  # the first sends leave the window
+    assert capped(uow, gateway, now) == 1  # one summary, then no room for anything else
+    summary_reference, summary = gateway.sent[-1]
+    assert summary_reference.startswith("summary-")
+    assert "and 5 more significant-harm contacts flagged since 11:00" in summary
+    assert {state(uow, r).status for r in [*references[3:], late]} == {"summed"}
+
+    assert record_delivery_report(lambda: uow, now, f"SM{len(gateway.sent):032d}", "delivered")
+    told = state(uow, late)
+    assert (told.status, told.summed) == ("delivered", True)
+    now.advance(600)
+    assert capped(uow, gateway, now) == 0  # nothing is sent twice
+
+
+def test_a_send_twilio_refused_takes_no_place_in_the_window(
+    uow: SqlAlchemyUnitOfWork, now: Now
+) -> None:
+    references = [flag(uow, now, origin=f"turn-{n}") for n in range(3)]
+    gateway = Gateway(failures=2)
+    assert capped(uow, gateway, now) == 1  # two refused, one accepted
+    now.advance(5)
+    assert capped(uow, gateway, now) == 2  # the refused ones are retried within the cap
+    assert sorted(r for r, _ in gateway.sent) == sorted(references)
+
+
+def test_an_alert_sent_before_waits_for_room_rather_than_being_held(
+    uow: SqlAlchemyUnitOfWork, now: Now
+) -> None:
+    first = flag(uow, now, origin="turn-0")
+    gateway = Gateway()
+    assert capped(uow, gateway, now) == 1
+    now.advance(1)
+    for n in range(1, 4):
+        flag(uow, now, origin=f"turn-{n}")
+    assert capped(uow, gateway, now) == 2  # the window is full now; turn-3 is held
+    for n in (2, 3):  # delivered: only the first is sent again
+        assert record_delivery_report(lambda: uow, now, f"SM{n:032d}", "delivered")
+    now.advance(120)  # the first alert was not delivered in two minutes: due again, no room
+    assert capped(uow, gateway, now) == 0
+    assert state(uow, first).status == "sent"
+    now.advance(8 * 60)  # the window has room: the summary first, then the resend
+    assert capped(uow, gateway, now) == 2
+    assert gateway.sent[-2][0].startswith("summary-") and gateway.sent[-1][0] == first
+
+
+def test_two_senders_at_once_never_pass_the_cap(
+    tmp_path: Path, uow: SqlAlchemyUnitOfWork, now: Now
+) -> None:
+    for n in range(8):
+        flag(uow, now, origin=f"turn-{n}")
+    gateway = Gateway(pause=0.05)
+
+    def sender() -> None:
+        deliver_due(
+            lambda: SqlAlchemyUnitOfWork(
+                uow._sessions, uow._cipher, FixedClock(START), ZONE, alert_clock=now
+            ),
+            gateway,
+            now,
+            cap=CAP,
+            facts=load_facts(),
+        )
+
+    senders = [threading.Thread(target=sender) for _ in range(3)]
+    for thread in senders:
+        thread.start()
+    for thread in senders:
+        thread.join()
+    assert len(gateway.sent) == 3

@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.contact import ChildDetails, ContactRuleError, NewContact
 from bot.domain.statistics import StatEntry, StatEvent
-from bot.services.records import count, record_contact
+from bot.services.records import FlaggedBy, count, record_contact
 from tests.unit.services.fakes import FakeUnitOfWork
 
 AT = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
@@ -105,3 +105,54 @@ def test_a_failed_transaction_leaves_neither_contact_nor_alert() -> None:
         )
     assert uow.committed.rows == {}
     assert uow.committed_alerts.rows == []
+
+
+class Allowance:
+    """The flood meter as the limiter keeps it: `allowed` flagged contacts per client."""
+
+    def __init__(self, allowed: int) -> None:
+        self.allowed = allowed
+        self.counts: dict[str, int] = {}
+
+    def beyond_allowance(self, client: str) -> bool:
+        self.counts[client] = self.counts.get(client, 0) + 1
+        return self.counts[client] > self.allowed
+
+
+def test_a_clients_flagged_contacts_beyond_its_allowance_are_kept_but_marked() -> None:
+    uow, meter = FakeUnitOfWork(), Allowance(3)
+    flooder = [
+        record_contact(
+            uow,
+            new(significant_harm=True),
+            reference=None,
+            origin=f"flood-{n}",
+            flagged_by=FlaggedBy("client-a", meter),
+        )
+        for n in range(5)
+    ]
+    other = record_contact(
+        uow,
+        new(significant_harm=True),
+        reference=None,
+        origin="other",
+        flagged_by=FlaggedBy("client-b", meter),
+    )
+    rows = uow.committed.rows
+    assert [rows[r].flooding_source for r in flooder] == [False, False, False, True, True]
+    assert rows[other].flooding_source is False  # another client has its own allowance
+    queue = [c.reference for c in uow.committed.list()]
+    assert queue[-2:] == flooder[-2:]  # kept, and listed after all the others
+
+
+def test_an_early_contact_flagged_beyond_the_allowance_is_marked_when_completed() -> None:
+    uow, meter = FakeUnitOfWork(), Allowance(0)
+    reference = record_contact(uow, new(), reference=None, origin="turn-1")
+    record_contact(
+        uow,
+        new(significant_harm=True),
+        reference=reference,
+        origin="turn-2",
+        flagged_by=FlaggedBy("client-a", meter),
+    )
+    assert uow.committed.rows[reference].flooding_source is True
