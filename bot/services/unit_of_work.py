@@ -21,6 +21,7 @@ from bot.domain.contact import (
 from bot.domain.irt_alert import AlertToSend
 from bot.domain.reports import StatisticsReport
 from bot.domain.statistics import StatEntry
+from bot.domain.triage import Glimpse
 
 AuditDetail = dict[str, str | int | bool | None]
 
@@ -43,6 +44,10 @@ class ContactRecords(Protocol):
         created_from: datetime | None = None,
         created_before: datetime | None = None,
     ) -> list[ContactSummary]: ...
+
+    def glimpses(
+        self, limit: int | None = None, **selection: object
+    ) -> list[tuple[ContactSummary, Glimpse]]: ...
 
     def views(self, limit: int | None = None, **selection: object) -> list[ContactView]: ...
 
@@ -83,6 +88,8 @@ class AlertRecords(Protocol):
     def reported(
         self, sid: str, delivered: bool, error: str | None, now: datetime, retry_at: datetime
     ) -> bool: ...
+
+
 class StatisticsReports(Protocol):
     def report(self, first_day: date, last_day: date) -> StatisticsReport: ...
 

@@ -12,7 +12,13 @@ from fastapi.responses import RedirectResponse
 
 from api.deps import CheckedForm, ServicesDep, StaffSessionDep
 from api.irt_exports import csv_response
-from api.irt_filters import CHANNEL_CHOICES, HARM_CHOICES, STATUS_CHOICES, ContactFilters
+from api.irt_filters import (
+    CHANNEL_CHOICES,
+    DATE_LABELS,
+    HARM_CHOICES,
+    STATUS_CHOICES,
+    ContactFilters,
+)
 from api.irt_pages import STATUS_LABELS, THRESHOLD_LABELS, page
 from api.routes.irt.account import REAUTHENTICATION_REFUSED, reauthenticate
 from api.services import AppServices
@@ -87,6 +93,8 @@ def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> R
         services.unit_of_work(),
         active.member.username,
         filters.selection(services.facts.timezone),
+        facts=services.facts,
+        now=services.clock.now(),
         detail=dict(filters.audit_detail()),
     )
     query = filters.as_query()
@@ -105,6 +113,8 @@ def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> R
         status_choices=STATUS_CHOICES,
         channel_choices=CHANNEL_CHOICES,
         harm_choices=HARM_CHOICES,
+        decision_days=services.facts.irt.decision_working_days,
+        date_labels=DATE_LABELS,
         csv_href="/irt/contacts.csv" + (f"?{query}" if query else ""),
     )
 
@@ -119,6 +129,8 @@ def contacts_csv(request: Request, services: ServicesDep, active: StaffSessionDe
         filters.selection(services.facts.timezone),
         timezone=services.facts.timezone,
         detail={"via": "page", **filters.audit_detail()},
+        facts=services.facts,
+        now=services.clock.now(),
     )
     return csv_response(text, services)
 

@@ -50,6 +50,7 @@ from bot.domain.contact import (
     unique,
 )
 from bot.domain.irt_alert import AlertState
+from bot.domain.triage import Glimpse, first_name, first_words
 
 # Every column holding a token; erasure blanks them all.
 _ENCRYPTED_COLUMNS = (
@@ -395,21 +396,27 @@ class ContactRepository:
             created_from=created_from,
             created_before=created_before,
         )
-        return [
-            ContactSummary(
-                reference=c.reference,
-                created_at=c.created_at,
-                channel=c.channel,
-                status=c.status,
-                significant_harm=c.significant_harm,
-                immediate_danger=c.immediate_danger,
-                suggested_level=c.suggested_level,
-                harm_categories=list(c.harm_categories),
-                lcs_reference=c.lcs_reference,
-                alert=alert_state(alert),
+        return [_summary(c, alert) for c, alert in self._session.execute(_with_latest_alert(query))]
+
+    def glimpses(
+        self, limit: int | None = None, **selection: Any
+    ) -> list[tuple[ContactSummary, Glimpse]]:
+        """The list's summaries, each with the few personal details the queue shows (the
+        child's first name and age, the concern's first words), decrypted: one statement."""
+        query = self._selection(limit=limit, **selection)
+        text = self._cipher.decrypt
+        found = []
+        for c, alert in self._session.execute(_with_latest_alert(query)):
+            dob, age = text(c.child_dob), text(c.child_age)
+            glimpse = Glimpse(
+                child_first_name=first_name(text(c.child_name)),
+                child_date_of_birth=date.fromisoformat(dob) if dob else None,
+                child_age_years=int(age) if age else None,
+                child_unborn=text(c.child_unborn) == "true",
+                concern_opening=first_words(text(c.concern)),
             )
-            for c, alert in self._session.execute(_with_latest_alert(query))
-        ]
+            found.append((_summary(c, alert), glimpse))
+        return found
 
     @staticmethod
     def _selection(
@@ -555,6 +562,21 @@ class ContactRepository:
             setting=text(contact.child_setting),
             carers=text(contact.child_carers),
         )
+
+
+def _summary(c: Contact, alert: IrtAlert | None) -> ContactSummary:
+    return ContactSummary(
+        reference=c.reference,
+        created_at=c.created_at,
+        channel=c.channel,
+        status=c.status,
+        significant_harm=c.significant_harm,
+        immediate_danger=c.immediate_danger,
+        suggested_level=c.suggested_level,
+        harm_categories=list(c.harm_categories),
+        lcs_reference=c.lcs_reference,
+        alert=alert_state(alert),
+    )
 
 
 def _with_latest_alert(query: Select[tuple[Contact]]) -> Select[tuple[Contact, IrtAlert]]:

@@ -22,6 +22,7 @@ from bot.domain.contact import (
     refuse_if_erased,
 )
 from bot.domain.statistics import StatEntry
+from bot.domain.triage import Glimpse, first_name, first_words
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
@@ -123,6 +124,24 @@ class FakeContacts:
                 lcs_reference=c.lcs_reference,
             )
             for c in self._chosen(*args, **kwargs)
+        ]
+
+    def glimpses(
+        self, limit: int | None = None, **selection: Any
+    ) -> list[tuple[ContactSummary, Glimpse]]:
+        summaries = {s.reference: s for s in self.list(limit=limit, **selection)}
+        return [
+            (
+                summaries[c.reference],
+                Glimpse(
+                    child_first_name=first_name(c.child.name),
+                    child_date_of_birth=c.child.date_of_birth,
+                    child_age_years=c.child.age_years,
+                    child_unborn=c.child.unborn,
+                    concern_opening=first_words(c.concern),
+                ),
+            )
+            for c in self._chosen(limit=limit, **selection)
         ]
 
     def views(self, limit: int | None = None, **selection: Any) -> list[ContactView]:
