@@ -19,7 +19,7 @@ from bot.domain.lcs_export import contacts_csv
 from bot.domain.triage import QueueRow, queue_row, waiting_too_long
 from bot.services.unit_of_work import AuditDetail, UnitOfWork
 
-QUEUE_LIMIT = 500  # the queue page
+QUEUE_PAGE_SIZE = 50  # the queue page: a page a manager can scan, and quick however long the queue
 LIST_LIMIT = 500  # the JSON list
 EXPORT_LIMIT = 5000  # the CSV export
 
@@ -27,9 +27,20 @@ EXPORT_LIMIT = 5000  # the CSV export
 @dataclass(frozen=True)
 class Queue:
     rows: list[QueueRow]
-    more: bool  # more contacts match than the page shows
+    total: int  # how many contacts match, on every page
+    page: int  # from 1
+    page_size: int
     counts: dict[str, int]
     version: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first(self) -> int:
+        """The number of the page's first row in the whole selection (0 when it has none)."""
+        return (self.page - 1) * self.page_size + 1 if self.rows else 0
 
 
 def show_queue(
@@ -40,24 +51,32 @@ def show_queue(
     facts: ServiceFacts,
     now: datetime,
     detail: AuditDetail | None = None,
-    limit: int = QUEUE_LIMIT,
+    page: int = 1,
+    page_size: int = QUEUE_PAGE_SIZE,
 ) -> Queue:
     """A page of the queue, audited as a view of the queue: summaries, each with the glimpse a
     manager triages by (the child's first name and age band, the concern's first words,
-    decrypted for the page only) and its wait against the IRT's decision time at `now`."""
-    selection = waiting_too_long(selection, now, facts)
+    decrypted for the page only) and its wait against the IRT's decision time at `now`. The
+    same few statements however many contacts there are."""
+    arguments = waiting_too_long(selection, now, facts).arguments()
     with uow:
-        found = uow.contacts.glimpses(limit=limit + 1, **selection.arguments())
+        found = uow.contacts.glimpses(limit=page_size, offset=(page - 1) * page_size, **arguments)
         queue = Queue(
-            rows=[queue_row(summary, glimpse, now, facts) for summary, glimpse in found[:limit]],
-            more=len(found) > limit,
+            rows=[queue_row(summary, glimpse, now, facts) for summary, glimpse in found],
+            total=uow.contacts.count(**arguments),
+            page=page,
+            page_size=page_size,
             counts=uow.contacts.count_by_status(),
             version=uow.contacts.queue_version(),
         )
         uow.contacts.add_audit(
             actor,
             AuditAction.VIEW_QUEUE,
-            detail={"count": len(queue.rows), **(detail or {})},
+            detail={
+                "count": len(queue.rows),
+                **({"page": page} if page > 1 else {}),
+                **(detail or {}),
+            },
         )
         uow.commit()
     return queue

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from api.deps import CheckedForm, ServicesDep, StaffSessionDep
@@ -87,7 +87,12 @@ def check_reference(reference: str) -> str:
 
 
 @router.get("")
-def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> Response:
+def queue(
+    request: Request,
+    services: ServicesDep,
+    active: StaffSessionDep,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
     filters = ContactFilters.from_query(request.query_params)
     queue = use_cases.show_queue(
         services.unit_of_work(),
@@ -96,6 +101,7 @@ def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> R
         facts=services.facts,
         now=services.clock.now(),
         detail=dict(filters.audit_detail()),
+        page=page_number,
     )
     query = filters.as_query()
     return page(
@@ -105,8 +111,8 @@ def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> R
         active,
         filters=filters,
         rows=queue.rows,
-        more=queue.more,
-        limit=use_cases.QUEUE_LIMIT,
+        queue=queue,
+        pagination_base=f"/irt?{query}&" if query else "/irt?",
         counts=queue.counts,
         version=queue.version,
         poll_seconds=POLL_SECONDS,

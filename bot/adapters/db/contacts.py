@@ -399,11 +399,12 @@ class ContactRepository:
         return [_summary(c, alert) for c, alert in self._session.execute(_with_latest_alert(query))]
 
     def glimpses(
-        self, limit: int | None = None, **selection: Any
+        self, limit: int | None = None, offset: int = 0, **selection: Any
     ) -> list[tuple[ContactSummary, Glimpse]]:
-        """The list's summaries, each with the few personal details the queue shows (the
-        child's first name and age, the concern's first words), decrypted: one statement."""
-        query = self._selection(limit=limit, **selection)
+        """The list's summaries (from `offset`), each with the few personal details the queue
+        shows (the child's first name and age, the concern's first words), decrypted: one
+        statement."""
+        query = self._selection(limit=limit, **selection).offset(offset)
         text = self._cipher.decrypt
         found = []
         for c, alert in self._session.execute(_with_latest_alert(query)):
@@ -447,6 +448,11 @@ class ContactRepository:
         return query.order_by(
             Contact.significant_harm.desc(), Contact.created_at, Contact.id
         ).limit(limit)
+
+    def count(self, **selection: Any) -> int:
+        """How many contacts the selection holds (one statement)."""
+        query = self._selection(**selection).order_by(None)
+        return self._session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
     def count_by_status(self) -> dict[str, int]:
         """How many contacts have each status (every status, zeros included)."""

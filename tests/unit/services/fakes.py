@@ -126,10 +126,13 @@ class FakeContacts:
             for c in self._chosen(*args, **kwargs)
         ]
 
+    def count(self, **selection: Any) -> int:
+        return len(self._chosen(**selection))
+
     def glimpses(
-        self, limit: int | None = None, **selection: Any
+        self, limit: int | None = None, offset: int = 0, **selection: Any
     ) -> list[tuple[ContactSummary, Glimpse]]:
-        summaries = {s.reference: s for s in self.list(limit=limit, **selection)}
+        summaries = {s.reference: s for s in self.list(**selection)}
         return [
             (
                 summaries[c.reference],
@@ -141,7 +144,7 @@ class FakeContacts:
                     concern_opening=first_words(c.concern),
                 ),
             )
-            for c in self._chosen(limit=limit, **selection)
+            for c in self._chosen(**selection)[offset:][:limit]
         ]
 
     def views(self, limit: int | None = None, **selection: Any) -> list[ContactView]:

@@ -74,16 +74,19 @@ def test_the_queue_shows_harm_first_without_erased_contacts_and_is_audited_once(
         uow, "manager", ContactSelection(), facts=FACTS, now=NOW, detail={"status": "all"}
     )
     assert [r.summary.reference for r in queue.rows] == ["PCL-2026-000002", "PCL-2026-000001"]
-    assert queue.more is False
+    assert (queue.total, queue.pages) == (2, 1)
     assert queue.counts["erased"] == 1
     [event] = uow.committed.audit
     assert (event.action, event.detail) == ("view_queue", {"count": 2, "status": "all"})
 
 
-def test_the_queue_says_when_more_contacts_match_than_it_shows(uow: FakeUnitOfWork) -> None:
-    queue = use_cases.show_queue(uow, "manager", ContactSelection(), facts=FACTS, now=NOW, limit=1)
-    assert len(queue.rows) == 1
-    assert queue.more is True
+def test_the_queue_comes_in_pages_and_says_how_many_match(uow: FakeUnitOfWork) -> None:
+    queue = use_cases.show_queue(
+        uow, "manager", ContactSelection(), facts=FACTS, now=NOW, page=2, page_size=1
+    )
+    assert [r.summary.reference for r in queue.rows] == ["PCL-2026-000001"]
+    assert (queue.total, queue.pages, queue.first) == (2, 2, 2)
+    assert uow.committed.audit[-1].detail == {"count": 1, "page": 2}
 
 
 def test_the_list_is_audited_as_a_read_of_every_contact_it_holds(uow: FakeUnitOfWork) -> None:
