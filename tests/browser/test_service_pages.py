@@ -29,17 +29,22 @@ from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
 from bot.domain.contact import CallerDetails, ChildDetails, NewContact
 from tests.browser.conftest import SCREENSHOTS
-from tests.support.irt_browser import StaffBrowser, staff_browser
+from tests.support.irt_browser import (
+    NARROW,
+    ZOOM_200,
+    StaffBrowser,
+    fits_the_width,
+    keyboard_sign_in,
+    staff_browser,
+)
 from tests.support.stack import Stack
-from tests.support.staff import add_staff, next_code, used
+from tests.support.staff import add_staff
 
 pytestmark = pytest.mark.e2e
 
 IDLE_SECONDS = 40
 WARNING_SECONDS = 25
 INSTANCE = "api-short-sessions"
-ZOOM_200 = {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2}
-NARROW = {"viewport": {"width": 320, "height": 640}}
 DRAFT = "Spoke to the school's DSL; the child's account is consistent. Strategy discussion next"
 _FOCUSED_ID = "() => document.activeElement ? document.activeElement.id : ''"
 _SESSION = """() => fetch('/irt/api/session', {headers: {'X-PCL-Background': '1'}})
@@ -82,23 +87,6 @@ def create_contact(stack: Stack) -> str:
         )
 
 
-def keyboard_sign_in(staff: StaffBrowser, username: str, password: str) -> None:
-    """On the sign-in page: Tab to the username, type, Tab to the password, type, Tab to the
-    authenticator's code, type, Enter."""
-    staff.chat.tab_to(id="username")
-    staff.page.keyboard.type(username)
-    staff.page.keyboard.press("Tab")
-    assert staff.chat.focused()["id"] == "password"
-    staff.page.keyboard.type(password)
-    staff.chat.tab_to(id="otp")
-    code, step = next_code(username)
-    staff.page.keyboard.type(code)
-    with staff.page.expect_navigation():
-        staff.page.keyboard.press("Enter")
-    used(username, step)
-    staff.check_pages()
-
-
 def follow_footer_link(staff: StaffBrowser, text: str, path: str, h1: str) -> None:
     staff.chat.tab_to(text, limit=120)
     assert staff.page.evaluate("() => document.activeElement.closest('.pcl-footer') !== null")
@@ -107,13 +95,6 @@ def follow_footer_link(staff: StaffBrowser, text: str, path: str, h1: str) -> No
     staff.check_pages()
     assert staff.page.url.endswith(path)
     assert staff.page.inner_text("h1") == h1
-
-
-def fits_the_width(staff: StaffBrowser, what: str) -> None:
-    overflow = staff.page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{what}: the page scrolls sideways by {overflow} px"
 
 
 STATEMENT = (
