@@ -13,7 +13,7 @@ the code of the app already enrolled.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,31 +123,53 @@ def add_account(
     return AccountDetails.of(account)
 
 
-def disable_account(uow: StaffUnitOfWork, actor: str, username: str, *, now: datetime) -> None:
-    """Refuses the account's sign-ins and ends its sessions."""
+def _change(
+    uow: StaffUnitOfWork,
+    actor: str,
+    username: str,
+    action: AuditAction,
+    change: Callable[[Any], object],
+) -> None:
+    """One change to a managed account (`change` gets the repository's account) and its audit
+    event, in one unit of work."""
     with uow:
         account = _managed(uow, actor, username)
-        uow.staff.disable(account.username, now)
-        _audit(uow, actor, AuditAction.DISABLE_ACCOUNT, account=account.username)
+        change(account)
+        _audit(uow, actor, action, account=account.username)
         uow.commit()
+
+
+def disable_account(uow: StaffUnitOfWork, actor: str, username: str, *, now: datetime) -> None:
+    """Refuses the account's sign-ins and ends its sessions."""
+    _change(
+        uow,
+        actor,
+        username,
+        AuditAction.DISABLE_ACCOUNT,
+        lambda account: uow.staff.disable(account.username, now),
+    )
 
 
 def enable_account(uow: StaffUnitOfWork, actor: str, username: str) -> None:
     """Lets a disabled account sign in again (and clears its sign-in locks)."""
-    with uow:
-        account = _managed(uow, actor, username)
-        uow.staff.enable(account.username)
-        _audit(uow, actor, AuditAction.ENABLE_ACCOUNT, account=account.username)
-        uow.commit()
+    _change(
+        uow,
+        actor,
+        username,
+        AuditAction.ENABLE_ACCOUNT,
+        lambda account: uow.staff.enable(account.username),
+    )
 
 
 def remove_account(uow: StaffUnitOfWork, actor: str, username: str) -> None:
     """Deletes the account and ends its sessions; its audit events stay."""
-    with uow:
-        account = _managed(uow, actor, username)
-        uow.staff.remove(account.username)
-        _audit(uow, actor, AuditAction.REMOVE_ACCOUNT, account=account.username)
-        uow.commit()
+    _change(
+        uow,
+        actor,
+        username,
+        AuditAction.REMOVE_ACCOUNT,
+        lambda account: uow.staff.remove(account.username),
+    )
 
 
 def reset_password(
