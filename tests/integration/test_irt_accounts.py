@@ -217,5 +217,8 @@ def test_the_account_pages_take_no_username_they_do_not_know(
     client, csrf = admin
     for path in ("/irt/admin/users/nobody", "/irt/admin/users/" + "x" * 65):
         assert client.get(path).status_code in (404, 422)
+    injected = post(client, csrf, "/irt/admin/users/manager%0d%0aSet-Cookie:x=1/disable")
+    assert injected.status_code == 422  # type: ignore[attr-defined]
+    assert "set-cookie" not in injected.headers  # type: ignore[attr-defined]
     assert post(client, csrf, "/irt/admin/users/nobody/disable").status_code == 404  # type: ignore[attr-defined]
     assert csrf_field(client.get("/irt/admin/users/manager").text) == csrf

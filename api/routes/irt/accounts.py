@@ -23,7 +23,9 @@ from bot.services.staff_auth import ActiveSession
 
 router = APIRouter(prefix="/irt/admin/users", include_in_schema=False)
 
-UsernamePath = Annotated[str, Path(max_length=64)]
+# An account name's characters (bot.adapters.db.staff), so that nothing else reaches a page's
+# links or a redirect's Location.
+UsernamePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")]
 PasswordForm = Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)]
 DONE = {
     "added": "The account has been added. Give its holder the password by a safe route: at "
