@@ -54,7 +54,28 @@ NEXT_STEP_LABELS = {
     "early_help_assessment": "An Early Help Assessment with a lead professional",
     "universal_services": "Universal services: no referral needed",
 }
+# The harm phrase list's categories (bot/harm_phrases.yml), named for a manager.
+HARM_CATEGORY_LABELS = {
+    "disclosure": "Disclosure",
+    "injury": "Injury",
+    "sexual_harm": "Sexual harm",
+    "fgm_forced_marriage": "FGM or forced marriage",
+    "exploitation": "Exploitation",
+    "domestic_abuse_high_risk": "High-risk domestic abuse",
+    "self_harm_suicide": "Self-harm or suicide",
+    "neglect": "Neglect",
+    "risk_from_adult": "Risk from an adult",
+    "radicalisation": "Radicalisation",
+    "fabricated_illness": "Fabricated or induced illness",
+    "immediate_danger": "Immediate danger",
+}
 SERVICE_NAME = "IRT review"
+
+
+def harm_categories(names: list[str]) -> str:
+    """A contact's harm categories as a manager reads them, or "None"."""
+    labels = [HARM_CATEGORY_LABELS.get(n, n.replace("_", " ").capitalize()) for n in names]
+    return ", ".join(labels) or "None"
 
 
 ALERT_LABELS = {
@@ -182,6 +203,7 @@ def page(
             "flood_tag": FLOOD_TAG,
             "flood_allowance": services.settings.flagged_contacts_per_client,
             "long_date": long_date,
+            "harm_categories": harm_categories,
             **context,
         },
     )

@@ -11,7 +11,9 @@ audited, one event each:
 - list_contacts: the JSON list, which carries each contact's referrer and child;
 - view_contact: a contact's page or its JSON (also a page shown again with a refused form);
 - record_decision, erase_contact: the changes;
-- export_contacts: a CSV export, with the references it held.
+- export_contacts: a CSV export, with the references it held;
+- add_account, disable_account, enable_account, remove_account, reset_password: an
+  administrator's changes to an IRT manager's account (the account's name in the detail).
 
 Not audited: the background check for queue changes (a version number, nothing about any
 contact), the statistics (anonymous counts), the audit trail itself and the account list.
@@ -40,6 +42,11 @@ class AuditAction(StrEnum):
     RECORD_DECISION = "record_decision"
     ERASE_CONTACT = "erase_contact"
     EXPORT_CONTACTS = "export_contacts"
+    ADD_ACCOUNT = "add_account"
+    DISABLE_ACCOUNT = "disable_account"
+    ENABLE_ACCOUNT = "enable_account"
+    REMOVE_ACCOUNT = "remove_account"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - an action's name
 
 
 @dataclass(frozen=True)

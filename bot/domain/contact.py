@@ -251,10 +251,15 @@ class ContactSelection:
     channel: str | None = None
     created_from: datetime | None = None
     created_before: datetime | None = None
+    # Only those waiting longer than the IRT's decision time: a use case turns it into the
+    # criteria above with the time now (bot.domain.triage.waiting_too_long).
+    overdue: bool = False
 
     def arguments(self) -> dict[str, object]:
         """The set criteria, as keyword arguments for a repository's list."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.overdue:
+            raise ValueError("narrow an overdue selection with triage.waiting_too_long first")
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "overdue"}
         return {name: value for name, value in values.items() if value is not None}
 
 

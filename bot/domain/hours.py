@@ -140,3 +140,58 @@ def describe_opening_hours(facts: ServiceFacts) -> str:
     line = facts.line
     hours = f"{format_clock_time(line.opens)} to {format_clock_time(line.closes)}"
     return f"{hours}, {_describe_days(line.weekdays)} (closed on bank holidays)"
+
+
+# --- the IRT's decision time: working days of the IRT's hours (§5.15) ---------------------------
+
+
+def _irt_hours(day: date, facts: ServiceFacts) -> tuple[datetime, datetime]:
+    return (
+        _at_local_time(day, facts.irt.opens, facts),
+        _at_local_time(day, facts.irt.closes, facts),
+    )
+
+
+def _decision_time(facts: ServiceFacts) -> timedelta:
+    """The IRT's decision time as working time: `decision_working_days` days of its hours."""
+    day = datetime.combine(date.min, facts.irt.closes) - datetime.combine(date.min, facts.irt.opens)
+    return day * facts.irt.decision_working_days
+
+
+def decision_due(received: datetime, facts: ServiceFacts) -> datetime:
+    """When the IRT's decision on a contact received at `received` is due: once the IRT has
+    worked a whole decision time (one working day: its hours, on working days) since then. A
+    contact received out of hours starts at the next opening, so one received on Friday
+    evening is due at Monday's close."""
+    local = _local(received, facts)
+    remaining = _decision_time(facts)
+    day = local.date()
+    for _ in range(_SEARCH_LIMIT_DAYS * max(1, facts.irt.decision_working_days)):
+        if is_working_day(day, facts):
+            opens, closes = _irt_hours(day, facts)
+            start = max(local, opens)
+            if start < closes:
+                if closes - start >= remaining:
+                    return start + remaining
+                remaining -= closes - start
+        day += timedelta(days=1)
+    raise RuntimeError("the service facts allow no working day")
+
+
+def decision_cutoff(now: datetime, facts: ServiceFacts) -> datetime:
+    """The latest moment a contact can have been received and be past its decision time at
+    `now`: `decision_due(received) <= now` exactly when `received <= decision_cutoff(now)`.
+    Lets a database select the contacts waiting longer than the decision time."""
+    local = _local(now, facts)
+    remaining = _decision_time(facts)
+    day = local.date()
+    for _ in range(_SEARCH_LIMIT_DAYS * max(1, facts.irt.decision_working_days)):
+        if is_working_day(day, facts):
+            opens, closes = _irt_hours(day, facts)
+            end = min(local, closes)
+            if end > opens:
+                if end - opens >= remaining:
+                    return end - remaining
+                remaining -= end - opens
+        day -= timedelta(days=1)
+    raise RuntimeError("the service facts allow no working day")

@@ -5,29 +5,42 @@ transaction and writes its one audit event in it (SPEC §4)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.domain.audit import AuditAction
 from bot.domain.contact import (
     ContactSelection,
-    ContactSummary,
     ContactView,
     DecisionRequest,
     ErasureRequest,
 )
+from bot.domain.facts import ServiceFacts
 from bot.domain.lcs_export import contacts_csv
+from bot.domain.triage import QueueRow, queue_row, waiting_too_long
 from bot.services.unit_of_work import AuditDetail, UnitOfWork
 
-QUEUE_LIMIT = 500  # the queue page
+QUEUE_PAGE_SIZE = 50  # the queue page: a page a manager can scan, and quick however long the queue
 LIST_LIMIT = 500  # the JSON list
 EXPORT_LIMIT = 5000  # the CSV export
 
 
 @dataclass(frozen=True)
 class Queue:
-    rows: list[ContactSummary]
-    more: bool  # more contacts match than the page shows
+    rows: list[QueueRow]
+    total: int  # how many contacts match, on every page
+    page: int  # from 1
+    page_size: int
     counts: dict[str, int]
     version: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first(self) -> int:
+        """The number of the page's first row in the whole selection (0 when it has none)."""
+        return (self.page - 1) * self.page_size + 1 if self.rows else 0
 
 
 def show_queue(
@@ -35,22 +48,35 @@ def show_queue(
     actor: str,
     selection: ContactSelection,
     *,
+    facts: ServiceFacts,
+    now: datetime,
     detail: AuditDetail | None = None,
-    limit: int = QUEUE_LIMIT,
+    page: int = 1,
+    page_size: int = QUEUE_PAGE_SIZE,
 ) -> Queue:
-    """A page of the queue: summaries only (no personal data), audited as a view of the queue."""
+    """A page of the queue, audited as a view of the queue: summaries, each with the glimpse a
+    manager triages by (the child's first name and age band, the concern's first words,
+    decrypted for the page only) and its wait against the IRT's decision time at `now`. The
+    same few statements however many contacts there are."""
+    arguments = waiting_too_long(selection, now, facts).arguments()
     with uow:
-        rows = uow.contacts.list(limit=limit + 1, **selection.arguments())  # type: ignore[arg-type]
+        found = uow.contacts.glimpses(limit=page_size, offset=(page - 1) * page_size, **arguments)
         queue = Queue(
-            rows=rows[:limit],
-            more=len(rows) > limit,
+            rows=[queue_row(summary, glimpse, now, facts) for summary, glimpse in found],
+            total=uow.contacts.count(**arguments),
+            page=page,
+            page_size=page_size,
             counts=uow.contacts.count_by_status(),
             version=uow.contacts.queue_version(),
         )
         uow.contacts.add_audit(
             actor,
             AuditAction.VIEW_QUEUE,
-            detail={"count": len(queue.rows), **(detail or {})},
+            detail={
+                "count": len(queue.rows),
+                **({"page": page} if page > 1 else {}),
+                **(detail or {}),
+            },
         )
         uow.commit()
     return queue
@@ -69,8 +95,12 @@ def list_contacts(
     *,
     detail: AuditDetail | None = None,
     limit: int = LIST_LIMIT,
+    facts: ServiceFacts | None = None,
+    now: datetime | None = None,
 ) -> list[ContactView]:
-    """Whole contacts (each with its referrer and child), audited as a read of each of them."""
+    """Whole contacts (each with its referrer and child), audited as a read of each of them.
+    An `overdue` selection needs `facts` and `now`, as the queue's does."""
+    selection = _narrowed(selection, facts, now)
     with uow:
         views = uow.contacts.views(limit=limit, **selection.arguments())
         uow.contacts.add_audit(
@@ -94,8 +124,12 @@ def export_contacts(
     timezone: str,
     detail: AuditDetail | None = None,
     limit: int = EXPORT_LIMIT,
+    facts: ServiceFacts | None = None,
+    now: datetime | None = None,
 ) -> str:
-    """The selection as CSV for entry on LCS, with one audit event naming what it held."""
+    """The selection as CSV for entry on LCS, with one audit event naming what it held (the
+    queue's selection: an `overdue` one needs `facts` and `now`)."""
+    selection = _narrowed(selection, facts, now)
     with uow:
         views = uow.contacts.views(limit=limit, **selection.arguments())
         uow.contacts.add_audit(
@@ -109,6 +143,16 @@ def export_contacts(
         )
         uow.commit()
     return contacts_csv(views, timezone)
+
+
+def _narrowed(
+    selection: ContactSelection, facts: ServiceFacts | None, now: datetime | None
+) -> ContactSelection:
+    if not selection.overdue:
+        return selection
+    if facts is None or now is None:
+        raise ValueError("an overdue selection needs the service's facts and the time now")
+    return waiting_too_long(selection, now, facts)
 
 
 def view_contact(

@@ -25,6 +25,7 @@ from bot.domain.irt_alert import AlertToSend
 from bot.domain.reports import StatisticsReport
 from bot.domain.staff import NewSession, SessionRecord, StaffAccount
 from bot.domain.statistics import StatEntry
+from bot.domain.triage import Glimpse
 
 AuditDetail = dict[str, str | int | bool | None]
 
@@ -51,6 +52,12 @@ class ContactRecords(Protocol):
         created_from: datetime | None = None,
         created_before: datetime | None = None,
     ) -> list[ContactSummary]: ...
+
+    def glimpses(
+        self, limit: int | None = None, offset: int = 0, **selection: object
+    ) -> list[tuple[ContactSummary, Glimpse]]: ...
+
+    def count(self, **selection: object) -> int: ...
 
     def views(self, limit: int | None = None, **selection: object) -> list[ContactView]: ...
 

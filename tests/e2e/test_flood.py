@@ -38,6 +38,7 @@ from tests.support.conversation import (
     ASK_CHILD_NAME,
     ASK_CHILD_SETTING,
     ASK_CITY,
+    ASK_CONSENT_REASON,
     ASK_FAMILY_AWARE,
     ASK_KIND,
     ASK_NAME,
@@ -139,6 +140,7 @@ ANSWERS = (
     (ASK_CHILD_CARERS, CHILD["carers"]),
     (ASK_OTHER_CHILDREN, "no"),
     (ASK_FAMILY_AWARE, "no"),
+    (ASK_CONSENT_REASON, "at_risk"),
 )
 
 

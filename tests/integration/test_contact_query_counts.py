@@ -14,12 +14,14 @@ from bot.adapters.db.alerts import AlertRepository
 from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine, make_session_factory
 from bot.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from bot.adapters.service_file import load_facts
 from bot.domain.clock import FixedClock
 from bot.domain.contact import ChildDetails, ContactSelection, NewContact
 from bot.services import contacts as use_cases
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 ZONE = "Europe/London"
+FACTS = load_facts()
 
 
 def _fill(engine: Engine, cipher: FieldCipher, start: int, end: int) -> SqlAlchemyUnitOfWork:
@@ -61,7 +63,9 @@ def _statements(engine: Engine, run: Callable[[], object]) -> int:
 def _use_cases(uow: SqlAlchemyUnitOfWork) -> dict[str, Callable[[], object]]:
     everything = ContactSelection()
     return {
-        "queue": lambda: use_cases.show_queue(uow, "manager", everything),
+        "queue": lambda: use_cases.show_queue(
+            uow, "manager", everything, facts=FACTS, now=START + timedelta(days=30)
+        ),
         "list": lambda: use_cases.list_contacts(uow, "manager", everything),
         "export": lambda: use_cases.export_contacts(uow, "manager", everything, timezone=ZONE),
     }

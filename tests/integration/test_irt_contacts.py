@@ -79,8 +79,66 @@ def test_the_queue_filters_by_status_channel_harm_and_local_date(irt: IrtApp) ->
     assert shown("status=all&date_from=2026-07-01&date_to=2026-07-01") == [july]
     assert shown("status=all&date_to=2026-06-30") == [june]
     bad = client.get("/irt?status=nonsense&date_from=31/02/2026")
-    assert "Choose a status from the list" in bad.text and "as a real date" in bad.text
+    assert "Choose a status from the list" in bad.text and "must be a real date" in bad.text
     check_page(bad.text, bad.headers)
+    # The page's own form: GOV.UK date inputs, a day, a month and a year each.
+    assert shown("status=all&date_from-day=1&date_from-month=7&date_from-year=2026") == [
+        flagged,
+        july,
+    ]
+    form = client.get("/irt?date_to-day=1&date_to-month=7&date_to-year=2026").text
+    for part, value in (("day", "1"), ("month", "7"), ("year", "2026")):
+        assert f'name="date_to-{part}" type="text" value="{value}"' in form, part
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "first_wrong"),
+    [
+        (
+            "date_from-day=31&date_from-month=2&date_from-year=2026",
+            "Received from must be a real date",
+            "date_from-day",
+        ),
+        (
+            "date_from-day=3&date_from-year=2026",
+            "Received from must include a month",
+            "date_from-month",
+        ),
+        ("date_to-month=11", "Received to must include a day and a year", "date_to-day"),
+        (
+            "date_to-day=3&date_to-month=11&date_to-year=26",
+            "Year must include 4 numbers",
+            "date_to-year",
+        ),
+        (
+            "date_to-day=x&date_to-month=11&date_to-year=2026",
+            "Received to must be a real date, in numbers",
+            "date_to-day",
+        ),
+        (
+            "date_from-day=2&date_from-month=7&date_from-year=2026"
+            "&date_to-day=1&date_to-month=7&date_to-year=2026",
+            "Received to must be the same as or after received from",
+            "date_to-day",
+        ),
+    ],
+)
+def test_a_date_the_queue_cannot_use_is_named_and_linked_from_the_error_summary(
+    irt: IrtApp, query: str, message: str, first_wrong: str
+) -> None:
+    client, _ = irt.page_client("manager")
+    response = client.get("/irt?" + query)
+    assert response.status_code == 200
+    check_page(response.text, response.headers)
+    summary = re.search(r'class="govuk-error-summary.*?</div>\s*</div>', response.text, re.S)
+    assert summary and message in summary.group(0)
+    assert f'href="#{first_wrong}"' in summary.group(0)
+    assert f'id="{first_wrong}"' in response.text
+    assert re.search(
+        rf'govuk-input--error"[^>]*id="{first_wrong}"|id="{first_wrong}"[^>]*'
+        r'class="[^"]*govuk-input--error',
+        response.text,
+    )
 
 
 def test_the_queue_counts_contacts_by_status(irt: IrtApp) -> None:
@@ -539,3 +597,51 @@ def test_the_openapi_schema_describes_the_staff_api(irt: IrtApp) -> None:
     assert any(p["name"] == "X-CSRF-Token" for p in decision["parameters"])
     assert "pcl_staff" in str(schema["components"]["securitySchemes"])
     assert not any(p.startswith("/irt/") and not p.startswith("/irt/api/") for p in paths)
+
+
+# --- triage: the glimpse and the wait (issue 18) ------------------------------------------------
+
+
+def test_the_queue_shows_the_childs_first_name_age_band_concern_harm_and_wait(
+    irt: IrtApp,
+) -> None:
+    now = datetime.now(UTC)
+    old = irt.add_contact(
+        created_at=now - timedelta(days=10),
+        child=ChildDetails(name="Ruby May Jones", date_of_birth=now.date() - timedelta(days=800)),
+        concern="Ruby told her key worker that her mum's boyfriend shouts and throws things "
+        "at night and she hides under the bed",
+        harm_categories=["domestic_abuse_high_risk", "disclosure"],
+        significant_harm=True,
+    )
+    fresh = irt.add_contact(created_at=now, child=ChildDetails(name="Leo", age_years=13))
+    client, _ = irt.page_client("manager")
+    before = irt.last_audit_id()
+    response = client.get("/irt")
+    check_page(response.text, response.headers)
+    rows = {
+        ref: " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for ref, row in re.findall(r'data-reference="(PCL-[\d-]+)"(.*?)</tr>', response.text, re.S)
+    }
+    assert "Ruby 1 to 4" in rows[old]
+    assert "Ruby told her key worker that her mum&#39;s boyfriend shouts and throws…" in rows[old]
+    assert "High-risk domestic abuse, Disclosure" in rows[old]
+    assert "Waiting longer than a day Decision was due by" in rows[old]
+    assert "Leo 10 to 15" in rows[fresh] and "Decision due by" in rows[fresh]
+    assert "Waiting longer than a day" not in rows[fresh]
+    # The view is one queue view, as before: no personal detail in the audit trail.
+    [event] = irt.audit(before)
+    assert event.action == "view_queue" and event.reference is None
+    assert "Ruby" not in str(event.detail)
+
+    overdue = client.get("/irt?overdue=yes")
+    check_page(overdue.text, overdue.headers)
+    assert queue_references(overdue.text) == [old]
+    assert 'name="overdue" type="checkbox" value="yes" checked' in overdue.text
+    assert "overdue=yes" in re.search(r'id="csv-export" href="([^"]+)"', overdue.text).group(1)
+    assert irt.audit(before)[-1].detail["overdue"] is True
+
+    api, _ = irt.api_client("manager")
+    listed = api.get("/irt/api/contacts", params={"overdue": "true"}).json()
+    assert [c["reference"] for c in listed] == [old]
+    assert {c["reference"] for c in api.get("/irt/api/contacts").json()} == {old, fresh}

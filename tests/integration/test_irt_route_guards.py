@@ -49,7 +49,7 @@ def calls(dependant: Dependant) -> set[object]:
 
 
 def url(path: str) -> str:
-    return path.replace("{reference}", REFERENCE)
+    return path.replace("{reference}", REFERENCE).replace("{username}", "manager")
 
 
 def test_the_irt_has_the_routes_of_the_spec(irt: IrtApp) -> None:
@@ -154,15 +154,57 @@ def test_the_sign_in_page_remembers_the_page_asked_for_but_only_this_sites(irt: 
 
 
 def test_an_irt_manager_gets_403_on_every_administrators_route(irt: IrtApp) -> None:
-    manager, _ = irt.page_client("manager")
+    """A manager is refused every administrators' route, its forms too with the session's own
+    CSRF token (the role is checked first); an administrator reaches every page, and its
+    forms without the token are refused as every form is."""
+    manager, manager_csrf = irt.page_client("manager")
     admin, _ = irt.page_client("admin")
     admin_routes = [(m, p) for m, p, _ in irt_routes(irt) if p.startswith("/irt/admin")]
-    assert admin_routes
+    assert {
+        ("GET", "/irt/admin/users/new"),
+        ("POST", "/irt/admin/users/{username}/disable"),
+    } <= set(admin_routes)
     for method, path in admin_routes:
-        refused = manager.request(method, url(path))
+        refused = manager.request(method, url(path), data={"csrf_token": manager_csrf})
         assert refused.status_code == 403, path
         assert "You cannot see this page" in refused.text
-        assert admin.request(method, url(path)).status_code == 200, path
+        check_page(refused.text, refused.headers)
+        if method == "GET":
+            assert admin.request(method, url(path)).status_code == 200, path
+        else:
+            assert admin.request(method, url(path)).status_code == 403, path
+
+
+def test_every_form_needs_the_sessions_csrf_token(irt: IrtApp) -> None:
+    """Every form POST of the pages, the administrators' too, is refused (403) without the
+    session's CSRF token or with another's, before it changes anything."""
+    admin, _ = irt.page_client("admin")
+    _, other_csrf = irt.page_client("manager")
+    forms = [
+        path
+        for method, path, _ in irt_routes(irt)
+        if method == "POST"
+        and not path.startswith("/irt/api/")
+        and (method, path) not in PUBLIC_ROUTES | ENROLMENT_ROUTES
+    ]
+    assert len(forms) >= 8
+    before = irt.last_audit_id()
+    for path in forms:
+        for data in ({}, {"csrf_token": other_csrf}):
+            response = admin.post(url(path), data={**data, "confirm": "yes"})
+            assert response.status_code == 403, path
+            assert "Your form could not be sent" in response.text, path
+            check_page(response.text, response.headers)
+    assert irt.audit(before) == []
+
+
+def test_every_page_carries_the_security_headers_and_passes_the_page_check(irt: IrtApp) -> None:
+    admin, _ = irt.page_client("admin")
+    for method, path, _ in irt_routes(irt):
+        if method == "GET" and not path.startswith("/irt/api/") and "csv" not in path:
+            response = admin.get(url(path))
+            assert response.status_code == 200, path
+            check_page(response.text, response.headers)
 
 
 def test_an_irt_manager_reaches_every_other_page(irt: IrtApp) -> None:

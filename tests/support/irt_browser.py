@@ -24,6 +24,9 @@ from tests.support.stack import Stack
 from tests.support.staff import SECRETS, next_code, used
 
 _CHECKED_STATUSES = (200, 400, 403, 404)
+# 200 % zoom of a 1280-pixel window, and the narrowest screen WCAG reflows to.
+ZOOM_200 = {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2}
+NARROW = {"viewport": {"width": 320, "height": 640}}
 
 
 def flagged_contact_by_web_chat(stack: Stack, child: dict[str, str] | None = None) -> str:
@@ -144,3 +147,27 @@ def staff_browser(browser: Browser, stack: Stack, **options: object) -> StaffBro
 
 def text_of(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def keyboard_sign_in(staff: StaffBrowser, username: str, password: str) -> None:
+    """On the sign-in page: Tab to the username, type, Tab to the password, type, Tab to the
+    authenticator's code, type, Enter."""
+    staff.chat.tab_to(id="username")
+    staff.page.keyboard.type(username)
+    staff.page.keyboard.press("Tab")
+    assert staff.chat.focused()["id"] == "password"
+    staff.page.keyboard.type(password)
+    staff.chat.tab_to(id="otp")
+    code, step = next_code(username)
+    staff.page.keyboard.type(code)
+    with staff.page.expect_navigation():
+        staff.page.keyboard.press("Enter")
+    used(username, step)
+    staff.check_pages()
+
+
+def fits_the_width(staff: StaffBrowser, what: str) -> None:
+    overflow = staff.page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{what}: the page scrolls sideways by {overflow} px"

@@ -16,6 +16,8 @@ from bot.domain.facts import ServiceFacts
 from bot.domain.hours import (
     LineStatus,
     add_working_days,
+    decision_cutoff,
+    decision_due,
     describe_opening_hours,
     format_clock_time,
     is_line_open,
@@ -367,3 +369,38 @@ def test_a_conversation_is_open_if_it_began_open_or_the_line_has_opened_since() 
     assert open_for_conversation(False, after_opening, facts)  # never "we next open at 10:05"
     assert open_for_conversation(True, after_closing, facts)  # began open, may finish late
     assert not open_for_conversation(False, after_closing, facts)
+
+
+# --- the IRT's decision time (one working day of its hours, 09:00-17:00) ----------------------
+
+
+def test_a_contact_is_due_one_working_day_of_the_irts_hours_after_it_arrived(
+    facts: ServiceFacts,
+) -> None:
+    def due(local: datetime) -> datetime:
+        return decision_due(local.replace(tzinfo=LONDON), facts).astimezone(LONDON)
+
+    # Tuesday 1 December 2026, 11:30: Wednesday at 11:30.
+    assert due(datetime(2026, 12, 1, 11, 30)) == datetime(2026, 12, 2, 11, 30, tzinfo=LONDON)
+    # Before the IRT opens: the day's opening starts the clock, so the same day's close.
+    assert due(datetime(2026, 12, 1, 7, 0)) == datetime(2026, 12, 1, 17, 0, tzinfo=LONDON)
+    # Friday evening: Monday's close.
+    assert due(datetime(2026, 12, 4, 19, 0)) == datetime(2026, 12, 7, 17, 0, tzinfo=LONDON)
+    # Thursday 24 December, 15:00: Christmas and Boxing Day (and its substitute, Monday 28)
+    # are not working days, so Tuesday 29 December at 15:00.
+    assert due(datetime(2026, 12, 24, 15, 0)) == datetime(2026, 12, 29, 15, 0, tzinfo=LONDON)
+
+
+def test_the_cutoff_selects_exactly_the_contacts_past_their_decision_time(
+    facts: ServiceFacts,
+) -> None:
+    """decision_due(received) <= now exactly when received <= decision_cutoff(now), for
+    moments every 40 minutes through a fortnight with a weekend, a bank holiday and the
+    clocks going back (so a database can select the overdue ones with one comparison)."""
+    start = datetime(2026, 10, 19, 0, 0, tzinfo=UTC)  # the clocks go back on 25 October
+    moments = [start + timedelta(minutes=40 * n) for n in range(24 * 14 * 3 // 2)]
+    dues = [decision_due(m, facts) for m in moments]
+    for now in [*moments[::7], datetime(2026, 12, 29, 9, 0, tzinfo=UTC)]:
+        cutoff = decision_cutoff(now, facts)
+        for received, due in zip(moments, dues, strict=True):
+            assert (due <= now) == (received <= cutoff), (received, now, cutoff)

@@ -6,7 +6,16 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from api.irt_pages import error_page
-from api.routes.irt import account, audit, contacts, contacts_api, sessions, stats, users
+from api.routes.irt import (
+    account,
+    accounts,
+    audit,
+    contacts,
+    contacts_api,
+    sessions,
+    stats,
+    users,
+)
 from api.staff_cookies import (
     EnrolmentRequired,
     SignInRequired,
@@ -26,6 +35,7 @@ for part in (
     stats.pages,
     stats.api,
     users.router,
+    accounts.router,
     account.router,
 ):
     router.include_router(part)

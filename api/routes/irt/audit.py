@@ -30,6 +30,11 @@ ACTION_LABELS = {
     "record_decision": "Recorded a decision",
     "erase_contact": "Erased a contact",
     "export_contacts": "Exported contacts (CSV)",
+    "add_account": "Added an account",
+    "disable_account": "Disabled an account",
+    "enable_account": "Re-enabled an account",
+    "remove_account": "Removed an account",
+    "reset_password": "Reset an account's password",
 }
 ReferenceQuery = Annotated[str, Query(max_length=20)]
 ActorQuery = Annotated[str, Query(max_length=120)]

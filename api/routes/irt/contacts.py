@@ -7,12 +7,18 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from api.deps import CheckedForm, ServicesDep, StaffSessionDep
 from api.irt_exports import csv_response
-from api.irt_filters import CHANNEL_CHOICES, HARM_CHOICES, STATUS_CHOICES, ContactFilters
+from api.irt_filters import (
+    CHANNEL_CHOICES,
+    DATE_LABELS,
+    HARM_CHOICES,
+    STATUS_CHOICES,
+    ContactFilters,
+)
 from api.irt_pages import STATUS_LABELS, THRESHOLD_LABELS, page
 from api.routes.irt.account import REAUTHENTICATION_REFUSED, reauthenticate
 from api.services import AppServices
@@ -81,13 +87,21 @@ def check_reference(reference: str) -> str:
 
 
 @router.get("")
-def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> Response:
+def queue(
+    request: Request,
+    services: ServicesDep,
+    active: StaffSessionDep,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
     filters = ContactFilters.from_query(request.query_params)
     queue = use_cases.show_queue(
         services.unit_of_work(),
         active.member.username,
         filters.selection(services.facts.timezone),
+        facts=services.facts,
+        now=services.clock.now(),
         detail=dict(filters.audit_detail()),
+        page=page_number,
     )
     query = filters.as_query()
     return page(
@@ -97,14 +111,16 @@ def queue(request: Request, services: ServicesDep, active: StaffSessionDep) -> R
         active,
         filters=filters,
         rows=queue.rows,
-        more=queue.more,
-        limit=use_cases.QUEUE_LIMIT,
+        queue=queue,
+        pagination_base=f"/irt?{query}&" if query else "/irt?",
         counts=queue.counts,
         version=queue.version,
         poll_seconds=POLL_SECONDS,
         status_choices=STATUS_CHOICES,
         channel_choices=CHANNEL_CHOICES,
         harm_choices=HARM_CHOICES,
+        decision_days=services.facts.irt.decision_working_days,
+        date_labels=DATE_LABELS,
         csv_href="/irt/contacts.csv" + (f"?{query}" if query else ""),
     )
 
@@ -119,6 +135,8 @@ def contacts_csv(request: Request, services: ServicesDep, active: StaffSessionDe
         filters.selection(services.facts.timezone),
         timezone=services.facts.timezone,
         detail={"via": "page", **filters.audit_detail()},
+        facts=services.facts,
+        now=services.clock.now(),
     )
     return csv_response(text, services)
 

@@ -55,14 +55,23 @@ HarmQuery = Annotated[bool | None, Query(description="Only flagged (true) or unf
 ChannelQuery = Annotated[Channel | None, Query()]
 FromQuery = Annotated[date | None, Query(description="Received on or after this day (UK)")]
 ToQuery = Annotated[date | None, Query(description="Received on or before this day (UK)")]
+OverdueQuery = Annotated[
+    bool,
+    Query(
+        description="Only contacts still waiting for a decision after the IRT's decision "
+        "time (one working day of its hours), as the queue's filter"
+    ),
+]
 
 
 def contact_filters(
+    *,
     status: StatusQuery = None,
     significant_harm: HarmQuery = None,
     channel: ChannelQuery = None,
     created_from: FromQuery = None,
     created_to: ToQuery = None,
+    overdue: OverdueQuery = False,
 ) -> ContactFilters:
     """The query's selection, shared by the list and the CSV (declared after the session, so
     that a caller who is not signed in learns nothing from it)."""
@@ -74,6 +83,7 @@ def contact_filters(
         significant_harm="" if significant_harm is None else ("yes" if significant_harm else "no"),
         date_from=created_from,
         date_to=created_to,
+        overdue=overdue,
     )
 
 
@@ -95,6 +105,8 @@ def list_contacts(
         active.member.username,
         filters.selection(services.facts.timezone),
         detail=dict(filters.audit_detail()),
+        facts=services.facts,
+        now=services.clock.now(),
     )
     return [list_item(v) for v in views]
 
@@ -117,6 +129,8 @@ def contacts_csv(
         filters.selection(services.facts.timezone),
         timezone=services.facts.timezone,
         detail={"via": "api", **filters.audit_detail()},
+        facts=services.facts,
+        now=services.clock.now(),
     )
     return csv_response(text, services)
 

@@ -51,6 +51,7 @@ from bot.domain.contact import (
     unique,
 )
 from bot.domain.irt_alert import AlertState
+from bot.domain.triage import Glimpse, first_name, first_words
 
 # Every personal column holding a token; erasure blanks them all (and seals its rationale).
 _PERSONAL_COLUMNS = tuple(c for c in ENCRYPTED_COLUMNS["contacts"] if c != "erasure_rationale")
@@ -414,22 +415,31 @@ class ContactRepository:
             created_from=created_from,
             created_before=created_before,
         )
-        return [
-            ContactSummary(
-                reference=c.reference,
-                created_at=c.created_at,
-                channel=c.channel,
-                status=c.status,
-                significant_harm=c.significant_harm,
-                immediate_danger=c.immediate_danger,
-                suggested_level=c.suggested_level,
-                harm_categories=list(c.harm_categories),
-                lcs_reference=c.lcs_reference,
-                flooding_source=c.flooding_source,
-                alert=alert_state(alert),
+        return [_summary(c, alert) for c, alert in self._session.execute(_with_latest_alert(query))]
+
+    def glimpses(
+        self, limit: int | None = None, offset: int = 0, **selection: Any
+    ) -> list[tuple[ContactSummary, Glimpse]]:
+        """The list's summaries (from `offset`), each with the few personal details the queue
+        shows (the child's first name and age, the concern's first words), decrypted: one
+        statement. A value that cannot be decrypted is left out (the contact page says why)."""
+        query = self._selection(limit=limit, **selection).offset(offset)
+        found = []
+        for c, alert in self._session.execute(_with_latest_alert(query)):
+
+            def text(column: str, row: Contact = c) -> str | None:
+                return self._sealer.show(row, column, unreadable=None)
+
+            dob, age = text("child_dob"), text("child_age")
+            glimpse = Glimpse(
+                child_first_name=first_name(text("child_name")),
+                child_date_of_birth=date.fromisoformat(dob) if dob else None,
+                child_age_years=int(age) if age else None,
+                child_unborn=text("child_unborn") == "true",
+                concern_opening=first_words(text("concern")),
             )
-            for c, alert in self._session.execute(_with_latest_alert(query))
-        ]
+            found.append((_summary(c, alert), glimpse))
+        return found
 
     @staticmethod
     def _selection(
@@ -461,6 +471,11 @@ class ContactRepository:
         return query.order_by(
             Contact.flooding_source, Contact.significant_harm.desc(), Contact.created_at, Contact.id
         ).limit(limit)
+
+    def count(self, **selection: Any) -> int:
+        """How many contacts the selection holds (one statement)."""
+        query = self._selection(**selection).order_by(None)
+        return self._session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
     def count_by_status(self) -> dict[str, int]:
         """How many contacts have each status (every status, zeros included)."""
@@ -589,6 +604,22 @@ def _child_texts(child: ChildDetails) -> dict[str, str | None]:
         "child_setting": child.setting,
         "child_carers": child.carers,
     }
+
+
+def _summary(c: Contact, alert: IrtAlert | None) -> ContactSummary:
+    return ContactSummary(
+        reference=c.reference,
+        created_at=c.created_at,
+        channel=c.channel,
+        status=c.status,
+        significant_harm=c.significant_harm,
+        immediate_danger=c.immediate_danger,
+        suggested_level=c.suggested_level,
+        harm_categories=list(c.harm_categories),
+        lcs_reference=c.lcs_reference,
+        flooding_source=c.flooding_source,
+        alert=alert_state(alert),
+    )
 
 
 def _with_latest_alert(query: Select[tuple[Contact]]) -> Select[tuple[Contact, IrtAlert]]:

@@ -210,6 +210,14 @@ class StaffRepository:
         self.set_totp_secret(user.id, None)
         self._end_sessions_of(user.id)
 
+    def end_sessions_of(self, user_id: int) -> None:
+        """Signs the account out everywhere (an administrator reset its password)."""
+        self._end_sessions_of(user_id)
+
+    def clear_locks(self, user_id: int) -> None:
+        """Lifts the account's sign-in locks, from every client."""
+        self._session.execute(delete(StaffSignInLock).where(StaffSignInLock.user_id == user_id))
+
     def remove(self, username: str) -> None:
         user = self._require(username)
         self._end_sessions_of(user.id)

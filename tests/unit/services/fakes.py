@@ -22,6 +22,7 @@ from bot.domain.contact import (
     refuse_if_erased,
 )
 from bot.domain.statistics import StatEntry
+from bot.domain.triage import Glimpse, first_name, first_words
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
@@ -131,6 +132,27 @@ class FakeContacts:
                 flooding_source=c.flooding_source,
             )
             for c in self._chosen(*args, **kwargs)
+        ]
+
+    def count(self, **selection: Any) -> int:
+        return len(self._chosen(**selection))
+
+    def glimpses(
+        self, limit: int | None = None, offset: int = 0, **selection: Any
+    ) -> list[tuple[ContactSummary, Glimpse]]:
+        summaries = {s.reference: s for s in self.list(**selection)}
+        return [
+            (
+                summaries[c.reference],
+                Glimpse(
+                    child_first_name=first_name(c.child.name),
+                    child_date_of_birth=c.child.date_of_birth,
+                    child_age_years=c.child.age_years,
+                    child_unborn=c.child.unborn,
+                    concern_opening=first_words(c.concern),
+                ),
+            )
+            for c in self._chosen(**selection)[offset:][:limit]
         ]
 
     def views(self, limit: int | None = None, **selection: Any) -> list[ContactView]:

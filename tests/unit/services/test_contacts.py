@@ -3,10 +3,11 @@ same transaction as its change, and a change the contact's rules refuse leaves n
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.adapters.service_file import load_facts
 from bot.domain.contact import (
     CallerDetails,
     ChildDetails,
@@ -20,6 +21,9 @@ from tests.unit.services.fakes import FakeUnitOfWork
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 ZONE = "Europe/London"
+FACTS = load_facts()
+# Tuesday 3 November 2026, 10:00: contact 1 (Monday 10:00) has waited exactly a working day.
+NOW = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
 
 
 def contact(number: int, **changes: object) -> ContactView:
@@ -67,18 +71,23 @@ def actions(uow: FakeUnitOfWork) -> list[tuple[str, str | None]]:
 def test_the_queue_shows_harm_first_without_erased_contacts_and_is_audited_once(
     uow: FakeUnitOfWork,
 ) -> None:
-    queue = use_cases.show_queue(uow, "manager", ContactSelection(), detail={"status": "all"})
-    assert [r.reference for r in queue.rows] == ["PCL-2026-000002", "PCL-2026-000001"]
-    assert queue.more is False
+    queue = use_cases.show_queue(
+        uow, "manager", ContactSelection(), facts=FACTS, now=NOW, detail={"status": "all"}
+    )
+    assert [r.summary.reference for r in queue.rows] == ["PCL-2026-000002", "PCL-2026-000001"]
+    assert (queue.total, queue.pages) == (2, 1)
     assert queue.counts["erased"] == 1
     [event] = uow.committed.audit
     assert (event.action, event.detail) == ("view_queue", {"count": 2, "status": "all"})
 
 
-def test_the_queue_says_when_more_contacts_match_than_it_shows(uow: FakeUnitOfWork) -> None:
-    queue = use_cases.show_queue(uow, "manager", ContactSelection(), limit=1)
-    assert len(queue.rows) == 1
-    assert queue.more is True
+def test_the_queue_comes_in_pages_and_says_how_many_match(uow: FakeUnitOfWork) -> None:
+    queue = use_cases.show_queue(
+        uow, "manager", ContactSelection(), facts=FACTS, now=NOW, page=2, page_size=1
+    )
+    assert [r.summary.reference for r in queue.rows] == ["PCL-2026-000001"]
+    assert (queue.total, queue.pages, queue.first) == (2, 2, 2)
+    assert uow.committed.audit[-1].detail == {"count": 1, "page": 2}
 
 
 def test_the_list_is_audited_as_a_read_of_every_contact_it_holds(uow: FakeUnitOfWork) -> None:
@@ -195,3 +204,38 @@ def test_the_queue_version_is_read_without_an_audit_event(uow: FakeUnitOfWork) -
     version, counts = use_cases.queue_version(uow)
     assert version and counts["new"] == 2
     assert uow.committed.audit == []
+
+
+def test_the_queue_shows_what_a_manager_triages_by_and_how_long_each_has_waited() -> None:
+    uow = FakeUnitOfWork(
+        [
+            contact(
+                1,
+                child=ChildDetails(name="Amy Jo Smith", date_of_birth=date(2015, 11, 3)),
+                concern="Came to school with bruises on both arms and would not say why "
+                "they were there when her teacher asked her about them at break",
+            ),
+            contact(2, child=ChildDetails(unborn=True), harm_categories=["neglect"]),
+            contact(3, status="no_further_action", child=ChildDetails(name="Bo", age_years=16)),
+        ]
+    )
+    rows = use_cases.show_queue(uow, "manager", ContactSelection(), facts=FACTS, now=NOW).rows
+    first, second, third = rows
+    assert (first.child_first_name, first.age_band) == ("Amy", "10 to 15")  # 11 on NOW's day
+    assert first.concern_opening == ("Came to school with bruises on both arms and would not say…")
+    assert first.overdue and first.due_by == datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+    assert (second.child_first_name, second.age_band, second.overdue) == (None, "Unborn", False)
+    assert (third.age_band, third.due_by, third.overdue) == ("16 or over", None, False)
+
+
+def test_waiting_longer_than_a_day_keeps_the_open_contacts_past_their_decision_time() -> None:
+    uow = FakeUnitOfWork([contact(1), contact(2), contact(3, status="recorded_on_lcs")])
+    overdue = ContactSelection(overdue=True)
+    rows = use_cases.show_queue(uow, "manager", overdue, facts=FACTS, now=NOW).rows
+    assert [r.summary.reference for r in rows] == ["PCL-2026-000001"]
+    views = use_cases.list_contacts(uow, "manager", overdue, facts=FACTS, now=NOW)
+    assert [v.reference for v in views] == ["PCL-2026-000001"]
+    decided = ContactSelection(status="recorded_on_lcs", overdue=True)
+    assert use_cases.show_queue(uow, "manager", decided, facts=FACTS, now=NOW).rows == []
+    with pytest.raises(ValueError):
+        use_cases.list_contacts(uow, "manager", overdue)
