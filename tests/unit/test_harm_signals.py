@@ -1631,6 +1631,7 @@ NORMALISING: list[tuple[str, str]] = [
     ("FGM risk", "female genital mutilation risk"),
     ("CSE and CCE", "child sexual exploitation and child criminal exploitation"),
     ("CSA", "child sexual abuse"),
+    ("re SA by older bro", "re sexual abuse by older bro"),
     ("NAI", "non accidental injury"),
     ("DV", "domestic violence"),
     ("LAC", "looked after child"),
