@@ -25,7 +25,8 @@ from bot.domain.staff import Role
 from bot.services.staff_auth import ActiveSession, StaffMember, resume_session
 
 
-def get_services(request: Request) -> AppServices:
+async def get_services(request: Request) -> AppServices:
+    # async, so FastAPI calls it on the event loop rather than in a worker thread per request.
     return request.app.state.services
 
 

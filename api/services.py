@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.rasa_client import RasaClient
 from api.rate_limits import Limits
 from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.database import make_engine, make_session_factory, make_turns_engine
 from bot.adapters.db.unit_of_work import SqlAlchemyTurnsUnitOfWork, SqlAlchemyUnitOfWork
 from bot.adapters.passwords import Passwords
 from bot.adapters.sealed_fields import TotpSecrets
@@ -42,6 +42,9 @@ class AppServices:
     clock: Clock
     engine: Engine
     sessions: sessionmaker[Session]
+    # The answered turns and the SMS choices (bot.adapters.db.database.make_turns_engine).
+    turns_engine: Engine
+    turns_sessions: sessionmaker[Session]
     rasa: RasaClient
     http: httpx.AsyncClient
     # The IRT review pages: contact fields are decrypted for staff, and staff passwords checked.
@@ -59,6 +62,8 @@ class AppServices:
     def build(cls, settings: Settings) -> AppServices:
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
+        turns_engine = make_turns_engine(settings.database_url, engine)
+        turns_sessions = make_session_factory(turns_engine)
         http = httpx.AsyncClient()
         return cls(
             settings=settings,
@@ -66,6 +71,8 @@ class AppServices:
             clock=make_clock(settings.now),
             engine=engine,
             sessions=sessions,
+            turns_engine=turns_engine,
+            turns_sessions=turns_sessions,
             rasa=RasaClient(settings, http),
             http=http,
             cipher=FieldCipher(
@@ -73,7 +80,7 @@ class AppServices:
                 settings.blind_index_key.get_secret_value(),
             ),
             passwords=Passwords(),
-            turns=AnsweredTurns(lambda: SqlAlchemyTurnsUnitOfWork(sessions)),
+            turns=AnsweredTurns(lambda: SqlAlchemyTurnsUnitOfWork(turns_sessions)),
             intents=domain_intents(),
             limits=Limits.from_settings(settings),
             sign_in_slots=threading.BoundedSemaphore(settings.sign_in_concurrency),
@@ -85,7 +92,7 @@ class AppServices:
 
     def turns_unit_of_work(self) -> SqlAlchemyTurnsUnitOfWork:
         """A new unit of work over the answered turns and the SMS choices."""
-        return SqlAlchemyTurnsUnitOfWork(self.sessions)
+        return SqlAlchemyTurnsUnitOfWork(self.turns_sessions)
 
     def sign_in_tools(self) -> SignInTools:
         """What the sign-in use cases need besides storage (built at each call, so that a
@@ -103,3 +110,4 @@ class AppServices:
     async def close(self) -> None:
         await self.http.aclose()
         self.engine.dispose()
+        self.turns_engine.dispose()

@@ -28,7 +28,7 @@ from bot.domain.sms.render import (
 )
 from bot.domain.validation import clean_text, for_the_assistant
 from bot.services.answered_turns import Answered
-from bot.services.sms_choices import keep_choices, offered_choices
+from bot.services.sms_choices import OfferedChoices, keep_choices, offered_choices
 
 logger = logging.getLogger("api.sms")
 
@@ -67,9 +67,10 @@ async def answer(services: AppServices, sms: InboundSms) -> str:
     (bot.services.answered_turns, shared with the web chat)."""
     received = _REAL_TIME.now()
     key = turn_key(services.settings.hmac_key.get_secret_value(), sms.sender_id, sms.message_sid)
+    offered = OfferedChoices(sms.sender_id, received)  # read with the claim
 
     async def first_answer() -> Answered[str]:
-        reply = await _reply(services, sms, received, key)
+        reply = await _reply(services, sms, received, key, offered)
         result = twiml(reply.texts)
         kept = result
         said = reply.echo_source
@@ -83,6 +84,7 @@ async def answer(services: AppServices, sms: InboundSms) -> str:
         first_answer,
         patience=services.settings.sms_rasa_timeout_seconds + 2,
         log_id=sms.log_id,
+        before=offered,
     )
     if turn.repeated is not None:
         return turn.repeated
@@ -93,7 +95,11 @@ async def answer(services: AppServices, sms: InboundSms) -> str:
 
 
 async def _reply(
-    services: AppServices, sms: InboundSms, received: datetime, message_id: str
+    services: AppServices,
+    sms: InboundSms,
+    received: datetime,
+    message_id: str,
+    offered_with_claim: OfferedChoices,
 ) -> _Reply:
     facts, now = services.facts, services.clock.now()
     text = for_the_assistant(
@@ -102,9 +108,11 @@ async def _reply(
     without_turn = _reply_without_turn(services, sms, text)
     if without_turn is not None:
         return without_turn
-    offered = await asyncio.to_thread(
-        offered_choices, services.turns_unit_of_work(), sms.sender_id, received
-    )
+    offered = offered_with_claim.payloads
+    if offered is None:  # not read with the claim: the store is down, so this read says so
+        offered = await asyncio.to_thread(
+            offered_choices, services.turns_unit_of_work(), sms.sender_id, received
+        )
     reading = read_choice(text, offered)
     if reading.out_of_range:
         return _Reply([replies.choose_a_number(len(offered))])

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from threading import Barrier
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.db.answered_turns import (
@@ -20,7 +20,7 @@ from bot.adapters.db.answered_turns import (
     AnsweredTurnRepository,
     TurnState,
 )
-from bot.adapters.db.database import make_engine, make_session_factory
+from bot.adapters.db.database import make_engine, make_session_factory, make_turns_engine
 from bot.adapters.db.models import AnsweredTurn
 from bot.adapters.db.unit_of_work import SqlAlchemyTurnsUnitOfWork
 from bot.services.answered_turns import AnsweredTurns, Throttle
@@ -184,3 +184,26 @@ def test_the_purge_runs_at_most_once_a_minute_per_process(
     clock[0] += 60
     turns._claim("x" * 64, "sms", patience=5)
     assert deletes == ["purge", "purge"]
+
+
+def test_only_the_turns_store_commits_without_waiting_for_the_disk(database_url: str) -> None:
+    """SQLite: the answered turns and the SMS choices on their own connections with
+    synchronous=NORMAL (1); the records' engine keeps FULL (2), so a contact is fsynced at its
+    commit. Elsewhere the turns share the records' engine, unchanged."""
+    records = make_engine(database_url)
+    turns = make_turns_engine(database_url, records)
+    try:
+        if not database_url.startswith("sqlite"):
+            assert turns is records
+            return
+        with records.connect() as connection:
+            assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        with turns.connect() as connection:
+            assert connection.execute(text("PRAGMA synchronous")).scalar() == 1
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert claim(make_session_factory(turns))
+        assert state(make_session_factory(records)) == TurnState(NOON, None)
+    finally:
+        turns.dispose()
+        records.dispose()

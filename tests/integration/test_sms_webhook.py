@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from bot.adapters.crypto import generate_key
 from bot.adapters.db.migrations import upgrade_to_head
 from bot.adapters.db.models import AnsweredTurn, SmsConversation
 from bot.adapters.settings import Settings
-from bot.domain.privacy import sms_sender_id, turn_key
+from bot.domain.privacy import log_id, sms_sender_id, turn_key
 from tests.support.aio import run_sync
 from tests.support.sms import SmsPhone, new_message_sid, parse_twiml
 
@@ -346,3 +347,16 @@ def test_a_delivery_without_a_message_sid_or_sender_is_refused(webhook: Webhook)
     signed = {"X-Twilio-Signature": webhook.phone.signature(params)}
     assert run(webhook.post(params, signed)).status_code == 400
     assert webhook.rasa.turns == []
+
+
+def test_each_request_is_logged_once_with_its_route_and_pseudonym(
+    webhook: Webhook, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="api.request")
+    run(webhook.send("hello"))
+    run(webhook.post({"Body": "unsigned"}))
+    lines = [r.getMessage() for r in caplog.records if r.name == "api.request"]
+    pseudonym = log_id(HMAC_KEY, sms_sender_id(HMAC_KEY, NUMBER))
+    assert len(lines) == 2
+    assert re.fullmatch(rf"POST /sms/twilio 200 [0-9.]+ms conversation={pseudonym}", lines[0])
+    assert re.fullmatch(r"POST /sms/twilio 403 [0-9.]+ms conversation=-", lines[1])

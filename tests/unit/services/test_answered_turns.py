@@ -14,7 +14,7 @@ import pytest
 
 from bot.domain.limits import SMS_CHOICES_VALID_FOR
 from bot.services.answered_turns import Answered, AnsweredTurns, Turn
-from bot.services.sms_choices import keep_choices, offered_choices
+from bot.services.sms_choices import OfferedChoices, keep_choices, offered_choices
 from bot.services.unit_of_work import AlreadyClaimed, StoreUnavailable, TurnState
 from tests.unit.services.memory import InMemoryTransaction
 
@@ -173,3 +173,31 @@ def test_the_choices_offered_are_kept_with_the_reply_and_read_next_time(
         forget(store)
         store.commit()
     assert offered_choices(store, SENDER, now) == []
+
+
+def test_what_the_answer_reads_comes_with_the_claim_and_only_for_the_answering_delivery(
+    store: FakeTurnsUnitOfWork,
+) -> None:
+    now = datetime.now(UTC)
+    with store:
+        store.sms.set_choices(SENDER, ["/a", "/b"], now)
+        store.commit()
+    first, repeat = OfferedChoices(SENDER, now), OfferedChoices(SENDER, now)
+    assistant = Assistant(["Hello"])
+    turns = AnsweredTurns(store)
+    assert asyncio.run(turns.once(KEY, "sms", assistant, patience=5, before=first)).answered
+    assert first.payloads == ["/a", "/b"]
+    assert asyncio.run(turns.once(KEY, "sms", assistant, patience=5, before=repeat)).repeated
+    assert repeat.payloads is None  # a repeat answers nothing, so reads nothing
+    store.down = True
+    unread = OfferedChoices(SENDER, now)
+    assert deliver_with(store, Assistant(["Hi"]), unread) == Turn(answered="Hi")
+    assert unread.payloads is None  # not read: the SMS path then reads (and fails) as before
+
+
+def deliver_with(
+    store: FakeTurnsUnitOfWork, assistant: Assistant, before: OfferedChoices
+) -> Turn[str]:
+    return asyncio.run(
+        AnsweredTurns(store).once("other", "sms", assistant, patience=5, before=before)
+    )
