@@ -426,17 +426,17 @@ class ContactRepository:
         query = self._selection(limit=limit, **selection).offset(offset)
         found = []
         for c, alert in self._session.execute(_with_latest_alert(query)):
-
-            def text(column: str, row: Contact = c) -> str | None:
-                return self._sealer.show(row, column, unreadable=None)
-
-            dob, age = text("child_dob"), text("child_age")
+            text = {
+                column: self._sealer.show(c, column, unreadable=None)
+                for column in ("child_name", "child_dob", "child_age", "child_unborn", "concern")
+            }
+            dob, age = text["child_dob"], text["child_age"]
             glimpse = Glimpse(
-                child_first_name=first_name(text("child_name")),
+                child_first_name=first_name(text["child_name"]),
                 child_date_of_birth=date.fromisoformat(dob) if dob else None,
                 child_age_years=int(age) if age else None,
-                child_unborn=text("child_unborn") == "true",
-                concern_opening=first_words(text("concern")),
+                child_unborn=text["child_unborn"] == "true",
+                concern_opening=first_words(text["concern"]),
             )
             found.append((_summary(c, alert), glimpse))
         return found
