@@ -4,15 +4,9 @@ runs in Rasa's own interpreter, as the components do."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from tests.support.stack import ROOT
-
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+from tests.support.rasa_checks import run_in_rasa
 
 PRELUDE = """
 import warnings; warnings.filterwarnings("ignore")
@@ -173,33 +167,9 @@ for bad in ({"C": 0}, {"term_weighting": "tfidf"}):
 }
 
 
-# Runs every check in one interpreter (importing Rasa takes seconds) and prints, as JSON, the
-# traceback of each check that failed.
-RUNNER = """
-import json, sys, traceback
-failures = {}
-for name, code in json.loads(sys.argv[1]).items():
-    try:
-        exec(compile(code, name, "exec"), dict(globals()))
-    except Exception:
-        failures[name] = traceback.format_exc()
-print(json.dumps(failures))
-"""
-
-
 @pytest.fixture(scope="module")
 def failures() -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", PRELUDE + RUNNER, json.dumps(CHECKS)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_rasa(PRELUDE, CHECKS)
 
 
 @pytest.mark.parametrize("name", list(CHECKS))
