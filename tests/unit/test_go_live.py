@@ -18,21 +18,7 @@ from bot.adapters.go_live import GoLiveRefused, check_go_live
 from bot.adapters.harm_phrases import PHRASES_PATH
 from bot.adapters.service_file import DEFAULT_FACTS_PATH, load_facts
 from bot.adapters.settings import PROJECT_ROOT, given_settings
-
-EVERY_UNCONFIRMED = [
-    "irt.phone",
-    "out_of_hours.phone",
-    "online_referral_form.url",
-    "adults.phone",
-    "county_front_door.phone",
-    "escalation.policy",
-    "line.bank_holidays",
-    "irt.opens",
-    "irt.closes",
-    "irt.telephone_referral_followup_hours",
-    "out_of_hours.name",
-    "out_of_hours.hours",
-]
+from tests.support.facts import EVERY_UNCONFIRMED
 
 
 def production_values(**more: object) -> dict[str, object]:
