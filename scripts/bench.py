@@ -305,7 +305,7 @@ class MinimalRasa:
     ports: stock `rasa run` (REST channel, in-memory trackers) and rasa_sdk's server."""
 
     def __init__(self, model: Path, log_dir: Path) -> None:
-        from tests.support.stack import free_port
+        from tests.support.ports import free_port
 
         self.model = model
         self.log_dir = log_dir

@@ -1,9 +1,11 @@
-"""Fixtures every suite may share: one real stack per test session, started the first time a
-test asks for it (tests/e2e and tests/browser both use it; unit tests never start it)."""
+"""Fixtures every suite may share: one real stack per test session (per pytest-xdist worker
+under `make test`), started the first time a test asks for it (tests/e2e and tests/browser both
+use it; unit tests never start it)."""
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,20 @@ os.environ.setdefault("PCL_ENV", "test")
 # A Thursday at 11:00 in London, when the line is open. Tests that need another moment call
 # `stack.set_clock(...)`, and the `in_hours` fixture puts it back.
 IN_HOURS = "2026-11-26T11:00:00+00:00"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """pytest 9 builds a test's id from its function's name and its parametrize ids only, so the
+    tests schemathesis makes, one per API operation, all share their function's id
+    (tests/e2e/test_openapi_schema.py). pytest-xdist hands tests to its workers by id and would
+    run one of each: each gets its operation in its id, as under pytest 8."""
+    for item in items:
+        operation = getattr(item, "operation_label", None)
+        if operation and item.id.params is None:
+            item._id = item.id.with_params(operation)  # type: ignore[attr-defined]
+    twice = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if twice:
+        raise pytest.UsageError(f"tests sharing an id would run once under xdist: {sorted(twice)}")
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,10 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# One per test file, not per session: Playwright's sync API holds an asyncio loop as running in
+# the thread until it stops, and a test file run after it by the same pytest-xdist worker that
+# calls asyncio.run() would fail (tests/unit/services/test_answered_turns.py).
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         unavailable(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium (as root)")

@@ -9,19 +9,17 @@ the urgent routes (999 and the IRT's number), or, when the API itself is down, n
 every conversation carries on where it was, resending the turn that failed, to its contact's
 reference; and each consultation is recorded exactly once (no contact lost, none doubled).
 
-The PostgreSQL test restarts the machine's shared PostgreSQL server (`pg_ctlcluster`); only
-this file does that. The tests skip without PostgreSQL and Redis, except under
-PCL_REQUIRE_SERVICES=1 (`.ci/run`), where they fail."""
+The stack's databases are on a PostgreSQL server of this file's own (tests.support.services.
+PrivatePostgres), which the PostgreSQL test restarts: the machine's shared server, which the
+tests running beside these use, is never touched. The tests skip without PostgreSQL and Redis,
+except under PCL_REQUIRE_SERVICES=1 (`.ci/run`), where they fail."""
 
 from __future__ import annotations
 
 import secrets
-import shutil
 import signal
-import subprocess
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -38,7 +36,7 @@ from tests.support.load import (
     wait_until,
 )
 from tests.support.outbound import OutboundRecorder
-from tests.support.services import POSTGRES_HOST, POSTGRES_PORT, unavailable
+from tests.support.services import PrivatePostgres, private_postgres
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -49,8 +47,19 @@ OUTAGE_TIMEOUT = 60  # seconds for every caller in the middle of a consultation 
 
 
 @pytest.fixture(scope="module")
-def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with production_databases() as (records, trackers, user), OutboundRecorder() as outbound:
+def postgres_server() -> Iterator[PrivatePostgres]:
+    with private_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def production_stack(
+    postgres_server: PrivatePostgres, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    with (
+        production_databases(postgres_server.admin_url) as (records, trackers, user),
+        OutboundRecorder() as outbound,
+    ):
         stack = Stack(
             data_dir=tmp_path_factory.mktemp("faults"),
             proxy_url=outbound.url,
@@ -214,44 +223,21 @@ def test_the_api_killed_under_load(production_stack: Stack) -> None:
     assert sum(c.refused for c in callers) > 0  # nothing answers: the load balancer's job
 
 
-# --- PostgreSQL: the machine's shared server -------------------------------------------------
+# --- PostgreSQL: the stack's own server ------------------------------------------------------
 
 
-def pg_cluster_version() -> str:
-    if not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").is_dir():
-        unavailable("pg_ctlcluster is not here: PostgreSQL cannot be restarted by this test")
-    versions = sorted(p.name for p in Path("/etc/postgresql").iterdir() if p.is_dir())
-    if not versions:
-        unavailable("no PostgreSQL cluster under /etc/postgresql")
-    return versions[-1]
-
-
-def pg_ready() -> bool:
-    result = subprocess.run(
-        ["pg_isready", "-q", "-h", POSTGRES_HOST, "-p", str(POSTGRES_PORT)], timeout=10
-    )
-    return result.returncode == 0
-
-
-def test_postgresql_restarted_under_load(production_stack: Stack) -> None:
+def test_postgresql_restarted_under_load(
+    production_stack: Stack, postgres_server: PrivatePostgres
+) -> None:
     stack = production_stack
-    version = pg_cluster_version()
     restarted: list[float] = []
 
     def take_down() -> None:
         started = time.monotonic()
-        result = subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        wait_until(pg_ready, 60, "pg_isready after the restart")
+        postgres_server.restart()  # pg_ctl waits until the server accepts connections again
         restarted.append(time.monotonic() - started)
 
     def bring_back() -> None:
-        wait_until(pg_ready, 60, "pg_isready")
         stack.wait_healthy()  # the engines' pool_pre_ping reconnects: nothing is restarted
 
     # The restart takes a second or two: callers meet it only if a turn falls inside it.

@@ -177,12 +177,13 @@ def production_env(tracker_url: str, user: str, now: str) -> dict[str, str]:
 
 
 @contextmanager
-def production_databases() -> Iterator[tuple[str, str, str]]:
-    """(records URL, trackers URL, user): two new PostgreSQL databases, dropped afterwards;
-    skips (or fails under PCL_REQUIRE_SERVICES=1) without PostgreSQL and Redis. The records
-    are migrated by their migration login, and the URL given is the runtime login's, as in
+def production_databases(admin: str | None = None) -> Iterator[tuple[str, str, str]]:
+    """(records URL, trackers URL, user): two new PostgreSQL databases, dropped afterwards, on
+    the server of `admin` (a superuser's URL; the machine's shared server by default); skips
+    (or fails under PCL_REQUIRE_SERVICES=1) without PostgreSQL and Redis. The records are
+    migrated by their migration login, and the URL given is the runtime login's, as in
     production (scripts/postgres_roles.sql)."""
-    admin = require_postgres()
+    admin = admin or require_postgres()
     require_redis()
     user = make_url(admin).username or "postgres"
     with (

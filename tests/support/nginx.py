@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tests.support.ports import free_port
 from tests.support.services import unavailable
-from tests.support.stack import free_port
 
 NGINX = "/usr/sbin/nginx"
 

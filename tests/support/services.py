@@ -6,10 +6,13 @@ the test instead, so a green run cannot hide a skipped half.
 
 from __future__ import annotations
 
+import glob
 import os
 import secrets
+import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +22,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+
+from tests.support.ports import free_port
 
 POSTGRES_HOST = os.environ.get("PCL_TEST_POSTGRES_HOST", "127.0.0.1")
 POSTGRES_PORT = int(os.environ.get("PCL_TEST_POSTGRES_PORT", "5432"))
@@ -160,3 +165,66 @@ def _drop_roles(admin_url: str, database: str, *roles: str) -> None:
                     connection.execute(text(statement))
         finally:
             engine.dispose()
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own (initdb in a temporary folder, a free port), for a
+    test that restarts the server: the machine's shared server, which tests running beside it
+    use, is never touched. As root (these machines), its commands run as `postgres`."""
+
+    def __init__(self) -> None:
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key)
+        initdb = shutil.which("initdb") or (binaries[-1] if binaries else None)
+        if initdb is None:
+            unavailable("PostgreSQL's initdb is not installed: no private server can be started")
+        self.bin = Path(initdb).parent
+        self.directory = Path(tempfile.mkdtemp(prefix="pcl-pg-"))
+        self.data = self.directory / "data"
+        self.port = free_port(POSTGRES_HOST)
+        self.admin_url = f"postgresql+psycopg://postgres@{POSTGRES_HOST}:{self.port}/postgres"
+
+    def _run(self, *command: str) -> None:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        result = subprocess.run(
+            [*as_postgres, str(self.bin / command[0]), *command[1:]],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, f"{command[0]}: {result.stdout}{result.stderr}"
+
+    def _pg_ctl(self, action: str) -> None:
+        options = f"-c listen_addresses={POSTGRES_HOST} -p {self.port} -k {self.directory}"
+        log = str(self.directory / "server.log")
+        self._run("pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", action)
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+        self._pg_ctl("start")
+
+    def restart(self) -> None:
+        self._pg_ctl("restart")
+
+    def close(self) -> None:
+        try:
+            if (self.data / "postmaster.pid").exists():
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _version_key(path: str) -> tuple[int, ...]:
+    version = Path(path).parents[1].name
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+@contextmanager
+def private_postgres() -> Iterator[PrivatePostgres]:
+    server = PrivatePostgres()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()

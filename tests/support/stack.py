@@ -7,7 +7,6 @@ import os
 import secrets
 import shlex
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from bot.adapters.crypto import generate_key
+from tests.support.ports import free_port
 from tests.support.twilio_api import TwilioApiStub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,12 +26,6 @@ _PORT_VARIABLES = {
     "actions": "PCL_ACTION_SERVER_PORT",
     "api": "PCL_API_PORT",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def procfile_commands() -> dict[str, str]:
