@@ -574,7 +574,9 @@ def time_training() -> float:
         started = time.perf_counter()
         subprocess.run(  # noqa: S603 - the project's own Rasa and arguments
             [
-                str(ROOT / ".venv-rasa/bin/rasa"),
+                str(ROOT / ".venv-rasa/bin/python"),
+                "-m",
+                "rasa_ext",
                 "train",
                 "--out",
                 str(Path(out) / "models"),

@@ -14,13 +14,12 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from bot.adapters.crypto import FieldCipher
-from bot.adapters.db.contacts import ContactRepository
 from bot.adapters.db.database import make_engine
 from bot.adapters.db.models import AnsweredTurn
 from bot.domain.privacy import keyed_hash, turn_key
 from tests.support.chat import WebChat, new_message_id
 from tests.support.consultations import REFERENCE, named_child_turns
+from tests.support.conversation import contact_references
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -105,19 +104,6 @@ def test_a_reply_lost_after_rasa_took_the_turn_comes_back_from_the_conversation(
         assert "organisation" in chat.say("class teacher")[-1]["text"]
     finally:
         chat.close()
-
-
-def contact_references(stack: Stack) -> list[str]:
-    engine = make_engine(stack.database_url or "")
-    cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
-    try:
-        with Session(engine) as session:
-            return [
-                c.reference
-                for c in ContactRepository(session, cipher, timezone="Europe/London").list()
-            ]
-    finally:
-        engine.dispose()
 
 
 def test_a_lost_reply_to_the_message_that_ended_the_conversation_is_given_again(

@@ -26,9 +26,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.support.consultations import REFERENCE, has_urgent_routes, named_child_turns
+from tests.support.conversation import contact_references
 from tests.support.load import (
     Caller,
-    contact_references,
     production_databases,
     production_env,
     read_contact,

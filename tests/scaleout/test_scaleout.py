@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from tests.support.consultations import named_child_turns
+from tests.support.conversation import contact_references
 from tests.support.load import (
     Caller,
-    contact_references,
     production_databases,
     production_env,
     read_contact,

@@ -134,20 +134,6 @@ def wait_until(condition: object, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def contact_references(stack: Stack) -> list[str]:
-    """Every contact's reference in the records database (duplicates would show twice)."""
-    engine = make_engine(stack.database_url or "")
-    cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
-    try:
-        with Session(engine) as session:
-            return [
-                c.reference
-                for c in ContactRepository(session, cipher, timezone="Europe/London").list()
-            ]
-    finally:
-        engine.dispose()
-
-
 def read_contact(stack: Stack, reference: str) -> ContactView:
     engine = make_engine(stack.database_url or "")
     cipher = FieldCipher(stack.encryption_key, stack.blind_index_key)
