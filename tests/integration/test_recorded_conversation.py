@@ -5,12 +5,8 @@ message id, and nothing the caller typed."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
-from tests.support.stack import ROOT
-
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+from tests.support.rasa_checks import run_script_in_rasa
 
 SCRIPT = """
 import asyncio, json, warnings; warnings.filterwarnings("ignore")
@@ -51,17 +47,7 @@ asyncio.run(main())
 
 
 def test_a_saved_named_childs_conversation_keeps_only_what_it_needs() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = json.loads(run_script_in_rasa(SCRIPT))
     assert found["done"]
     assert found["slots"]["contact_reference"] == "PCL-2026-000001"
     assert found["slots"]["consultation_done"] is True

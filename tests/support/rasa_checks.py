@@ -24,11 +24,11 @@ print(json.dumps(failures))
 """
 
 
-def run_in_rasa(prelude: str, checks: dict[str, str]) -> dict[str, str]:
-    """The traceback of each check that failed, by name (`prelude` runs first, once)."""
+def run_script_in_rasa(script: str, *args: str) -> str:
+    """The last line `script` printed; the test fails with its error if it failed."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
     result = subprocess.run(
-        [str(RASA_PYTHON), "-c", prelude + _RUNNER, json.dumps(checks)],
+        [str(RASA_PYTHON), "-c", script, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -36,4 +36,9 @@ def run_in_rasa(prelude: str, checks: dict[str, str]) -> dict[str, str]:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return result.stdout.strip().splitlines()[-1]
+
+
+def run_in_rasa(prelude: str, checks: dict[str, str]) -> dict[str, str]:
+    """The traceback of each check that failed, by name (`prelude` runs first, once)."""
+    return json.loads(run_script_in_rasa(prelude + _RUNNER, json.dumps(checks)))
